@@ -1,0 +1,237 @@
+/**
+ * DiscoServer: answers disco#info and disco#items sent to our client.
+ *
+ * XEP-0030 section 3 and 4 (answers, node echoed in the reply),
+ * section 3.2 / 7 (item-not-found for unknown nodes; service-unavailable)
+ * RFC 6120 section 8.3 (stanza errors; no internals in an error's text)
+ * aioxmpp.disco.DiscoServer (default client/bot identity, mount_node)
+ *
+ * One per xmpp.js client (`DiscoServer.for(xmpp)`): @xmpp/iq routes cannot be
+ * removed, so a second instance could never take over the first one's route.
+ */
+import xml from '@xmpp/xml'
+import { DiscoError, InvalidInputError, RegistrationError } from './errors.js'
+import { infoToXml, itemsToXml } from './model.js'
+import type { DiscoInfo, DiscoItem } from './model.js'
+import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_STANZAS } from './namespaces.js'
+import { Node, StaticNode, claimListEntry } from './Node.js'
+import type { IdentityNames, Release } from './Node.js'
+import { assertOptionalText, assertText } from './validate.js'
+import type { IncomingContext, XmppClient } from './XmppClient.js'
+import type { XmlElement } from './xml.js'
+
+const DEFAULT_CATEGORY = 'client'
+const DEFAULT_TYPE = 'bot'
+
+export interface MountOptions {
+  /** List the node in the root's disco#items (jid = our JID, node = mountpoint). Default false. */
+  listed?: boolean
+  /** The item's name when listed. */
+  name?: string
+}
+
+interface Mount {
+  node: Node
+  listed: boolean
+  name: string | undefined
+}
+
+function stanzaError(type: string, condition: string): XmlElement {
+  return xml('error', { type }, xml(condition, { xmlns: NS_STANZAS }))
+}
+
+function isEmpty(iterable: Iterable<unknown>): boolean {
+  for (const _ of iterable) return false
+  return true
+}
+
+const servers = new WeakMap<XmppClient, DiscoServer>()
+
+export class DiscoServer extends Node {
+  readonly #xmpp: XmppClient
+  readonly #mounts = new Map<string, Mount>()
+  readonly #declared = new Map<string, StaticNode>()
+  readonly #nodeClaims = new Map<string, number>()
+  /** True while the default identity is ours to withdraw and bring back. */
+  #defaultManaged = true
+  /** The root's own items (StaticNode-like); listed mounts are added to them. */
+  items: DiscoItem[] = []
+
+  /** The DiscoServer of `xmpp`, created on first use. */
+  static for(xmpp: XmppClient): DiscoServer {
+    return servers.get(xmpp) ?? new DiscoServer(xmpp)
+  }
+
+  /** Prefer DiscoServer.for(xmpp); constructing a second one for a client throws. */
+  constructor(xmpp: XmppClient) {
+    super()
+    if (servers.has(xmpp)) throw new DiscoError('This client has a DiscoServer already: use DiscoServer.for(xmpp)')
+    servers.set(xmpp, this)
+    this.#xmpp = xmpp
+    // XEP-0030: an entity has at least one identity.
+    super.registerIdentity(DEFAULT_CATEGORY, DEFAULT_TYPE)
+    xmpp.iqCallee.get(NS_DISCO_INFO, 'query', (ctx) => this.#answer(ctx, 'info'))
+    xmpp.iqCallee.get(NS_DISCO_ITEMS, 'query', (ctx) => this.#answer(ctx, 'items'))
+    // Disco publish (type='set') was removed from XEP-0030: never reach a node.
+    xmpp.iqCallee.set(NS_DISCO_INFO, 'query', () => stanzaError('cancel', 'service-unavailable'))
+    xmpp.iqCallee.set(NS_DISCO_ITEMS, 'query', () => stanzaError('cancel', 'service-unavailable'))
+  }
+
+  /** The xmpp.js client this server answers for. */
+  get client(): XmppClient {
+    return this.#xmpp
+  }
+
+  // ---- mounts ----
+
+  /** Answers queries for `mountpoint` with `node`, replacing what was mounted there. */
+  mountNode(mountpoint: string, node: Node, options: MountOptions = {}): void {
+    assertText(mountpoint, 'mountpoint')
+    assertOptionalText(options.name, 'item name')
+    if (!(node instanceof Node)) throw new InvalidInputError('mountNode needs a Node')
+    this.#mounts.set(mountpoint, { node, listed: options.listed ?? false, name: options.name })
+  }
+
+  /** Stops answering for `mountpoint`. Throws a RegistrationError if nothing is mounted there. */
+  unmountNode(mountpoint: string): void {
+    if (!this.#mounts.delete(mountpoint)) {
+      throw new RegistrationError('not-registered', `nothing is mounted at ${mountpoint}`)
+    }
+  }
+
+  /**
+   * The StaticNode that declarative code shares for `mountpoint` (created on
+   * first use, not mounted by this call): everyone declaring things on one
+   * mountpoint declares them on the same node.
+   */
+  declaredNode(mountpoint: string): StaticNode {
+    assertText(mountpoint, 'mountpoint')
+    let node = this.#declared.get(mountpoint)
+    if (!node) {
+      node = new StaticNode()
+      this.#declared.set(mountpoint, node)
+    }
+    return node
+  }
+
+  /**
+   * Mounts `node` at `mountpoint` until the release is called. Claims are
+   * counted per mountpoint: the node is unmounted when the last claim goes
+   * (and only if it is still the one mounted there).
+   */
+  claimNode(mountpoint: string, node: Node, options: MountOptions = {}): Release {
+    this.mountNode(mountpoint, node, options)
+    this.#nodeClaims.set(mountpoint, (this.#nodeClaims.get(mountpoint) ?? 0) + 1)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const left = (this.#nodeClaims.get(mountpoint) ?? 1) - 1
+      if (left > 0) {
+        this.#nodeClaims.set(mountpoint, left)
+        return
+      }
+      this.#nodeClaims.delete(mountpoint)
+      if (this.#mounts.get(mountpoint)?.node === node) this.#mounts.delete(mountpoint)
+    }
+  }
+
+  /** The node mounted at `mountpoint`, if any. */
+  getNode(mountpoint: string): Node | undefined {
+    return this.#mounts.get(mountpoint)?.node
+  }
+
+  // ---- root items ----
+
+  /** Adds an item to the root's disco#items until the release is called. */
+  claimItem(item: DiscoItem): Release {
+    return claimListEntry(() => this.items, item)
+  }
+
+  override iterItems(request?: XmlElement): Iterable<DiscoItem> {
+    const listed: DiscoItem[] = []
+    // Our own bound JID, not the request's `to`, which the requester chose.
+    const self = this.#xmpp.jid?.toString() ?? request?.attrs.to
+    if (self !== undefined) {
+      for (const [mountpoint, mount] of this.#mounts) {
+        if (!mount.listed) continue
+        const item: DiscoItem = { jid: self, node: mountpoint }
+        if (mount.name !== undefined) item.name = mount.name
+        listed.push(item)
+      }
+    }
+    return listed.length === 0 ? this.items : [...this.items, ...listed]
+  }
+
+  // ---- the default identity ----
+
+  override registerIdentity(category: string, type: string, options: { names?: IdentityNames } = {}): void {
+    super.registerIdentity(category, type, options)
+    // The app now manages identities itself, as in the reference.
+    this.#defaultManaged = false
+  }
+
+  override unregisterIdentity(category: string, type: string): void {
+    super.unregisterIdentity(category, type)
+    if (category === DEFAULT_CATEGORY && type === DEFAULT_TYPE) this.#defaultManaged = false
+  }
+
+  /**
+   * As Node.claimIdentity; besides, the default client/bot identity gives way
+   * to the first claimed identity and comes back when the last claim goes
+   * (unless the app has registered or removed identities strictly). A claim
+   * of client/bot itself is the app's, and stays beside the others.
+   */
+  override claimIdentity(category: string, type: string, options: { names?: IdentityNames } = {}): Release {
+    return this.batch(() => {
+      const release = super.claimIdentity(category, type, options)
+      this.#withdrawDefault()
+      return () =>
+        this.batch(() => {
+          release()
+          if (!this.#defaultManaged) return
+          if (this.identityCount === 0) super.registerIdentity(DEFAULT_CATEGORY, DEFAULT_TYPE)
+          else this.#withdrawDefault()
+        })
+    })
+  }
+
+  /**
+   * Removes the default identity once another identity exists, unless a claim
+   * holds client/bot too: then the app declared it and it is no default.
+   */
+  #withdrawDefault(): void {
+    if (
+      this.#defaultManaged &&
+      this.identityCount > 1 &&
+      this.hasIdentity(DEFAULT_CATEGORY, DEFAULT_TYPE) &&
+      !this.isClaimed(DEFAULT_CATEGORY, DEFAULT_TYPE)
+    ) {
+      super.unregisterIdentity(DEFAULT_CATEGORY, DEFAULT_TYPE)
+    }
+  }
+
+  // ---- answering ----
+
+  #answer(ctx: IncomingContext, kind: 'info' | 'items'): XmlElement {
+    const request = ctx.stanza
+    const nodeName = ctx.element?.attrs.node || undefined
+    try {
+      const node = nodeName === undefined ? this : this.#mounts.get(nodeName)?.node
+      if (!node) return stanzaError('cancel', 'item-not-found')
+      if (kind === 'info') {
+        const info: DiscoInfo = node.toInfo(request)
+        // An empty identity list means "this node does not exist for you".
+        if (info.identities.length === 0) return stanzaError('cancel', 'item-not-found')
+        if (nodeName !== undefined) info.node = nodeName
+        return infoToXml(info)
+      }
+      if (isEmpty(node.iterIdentities(request))) return stanzaError('cancel', 'item-not-found')
+      const items = [...node.iterItems(request)]
+      return itemsToXml(nodeName === undefined ? { items } : { node: nodeName, items })
+    } catch {
+      // A failing node says nothing about its internals to the network.
+      return stanzaError('cancel', 'internal-server-error')
+    }
+  }
+}

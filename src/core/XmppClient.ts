@@ -1,0 +1,43 @@
+/**
+ * The part of an xmpp.js client (`client()` from @xmpp/client, or any entity
+ * assembled from @xmpp/middleware and @xmpp/iq) that this library uses.
+ * Structural, so tests and the simulated network can hand in the same pieces.
+ */
+import type { XmlElement } from './xml.js'
+
+export interface IncomingContext {
+  stanza: XmlElement
+  /** The IQ payload, set by @xmpp/iq's callee. */
+  element?: XmlElement
+  name: string
+  type: string
+  id: string
+  from: { toString(): string } | null
+}
+
+export type Middleware = (ctx: IncomingContext, next: () => Promise<unknown>) => unknown
+
+export type IqHandler = (ctx: IncomingContext) => unknown
+
+export interface Emitter {
+  on(event: string, listener: (...args: never[]) => void): unknown
+  off?(event: string, listener: (...args: never[]) => void): unknown
+  removeListener?(event: string, listener: (...args: never[]) => void): unknown
+}
+
+export interface XmppClient extends Emitter {
+  /** Our full JID once bound; null or undefined before. */
+  jid?: { toString(): string; bare(): { toString(): string }; domain: string } | null
+  status?: string
+  options?: { domain?: string }
+  send(stanza: XmlElement): Promise<unknown>
+  middleware: { use(fn: Middleware): unknown; filter?(fn: Middleware): unknown }
+  iqCallee: { get(ns: string, name: string, handler: IqHandler): unknown; set(ns: string, name: string, handler: IqHandler): unknown }
+  /** XEP-0198 state, when the client has it (it emits "resumed"). */
+  streamManagement?: (Emitter & { id?: string; enabled?: boolean }) | undefined
+}
+
+export function removeListener(emitter: Emitter, event: string, listener: (...args: never[]) => void): void {
+  if (emitter.off) emitter.off(event, listener)
+  else emitter.removeListener?.(event, listener)
+}

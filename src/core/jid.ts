@@ -1,0 +1,81 @@
+/**
+ * App-supplied addresses are checked here before anything is sent.
+ *
+ * RFC 7622 (XMPP address format): localpart, domainpart and resourcepart each
+ * 1..1023 octets; the localpart excludes  " & ' / : < > @  and spaces.
+ * @xmpp/jid parses leniently ("a@b@c" is accepted), so the checks it skips
+ * are made here, and its normalisation (lower-cased local and domain) is kept.
+ */
+import { JID } from '@xmpp/jid'
+import { InvalidJidError } from './errors.js'
+
+/** A JID as the app may give it: a string or an `@xmpp/jid` JID. */
+export type JidInput = string | { toString(): string }
+
+const utf8 = new TextEncoder()
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+const LOCAL_FORBIDDEN = /["&'/:<>@\s]/
+const DOMAIN_FORBIDDEN = /[\s@/"&'<>\\]/
+
+function checkPart(input: unknown, part: string, what: string, max = 1023): void {
+  if (part.length === 0) throw new InvalidJidError(input, `empty ${what}`)
+  if (utf8.encode(part).length > max) throw new InvalidJidError(input, `${what} longer than ${max} octets`)
+  if (CONTROL.test(part)) throw new InvalidJidError(input, `control character in the ${what}`)
+}
+
+/** What toJid returns: an @xmpp/jid JID, described structurally so no @types package is needed. */
+export interface ParsedJid {
+  local: string
+  domain: string
+  resource: string
+  bare(): ParsedJid
+  toString(): string
+}
+
+/** Parses and validates; throws InvalidJidError. */
+export function toJid(input: JidInput): ParsedJid {
+  return parseJid(input)
+}
+
+function parseJid(input: JidInput): JID {
+  // An @xmpp/jid JID is checked too: xmpp.js builds what it is given ("a@b@c" included).
+  if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
+    throw new InvalidJidError(input, 'not a string')
+  }
+  const s = String(input)
+  const slash = s.indexOf('/')
+  const bareString = slash === -1 ? s : s.slice(0, slash)
+  const resource = slash === -1 ? undefined : s.slice(slash + 1)
+  const at = bareString.indexOf('@')
+  const local = at === -1 ? undefined : bareString.slice(0, at)
+  const domain = at === -1 ? bareString : bareString.slice(at + 1)
+
+  checkPart(input, domain, 'domain')
+  if (DOMAIN_FORBIDDEN.test(domain)) throw new InvalidJidError(input, 'forbidden character in the domain')
+  if (domain.startsWith('.') || domain.endsWith('..') || domain.includes('..')) {
+    throw new InvalidJidError(input, 'empty label in the domain')
+  }
+  if (local !== undefined) {
+    checkPart(input, local, 'localpart')
+    if (LOCAL_FORBIDDEN.test(local)) throw new InvalidJidError(input, 'forbidden character in the localpart')
+  }
+  if (resource !== undefined) checkPart(input, resource, 'resourcepart')
+  // A trailing dot names the same domain (RFC 7622 section 3.2).
+  const canonicalDomain = domain.endsWith('.') ? domain.slice(0, -1) : domain
+  return new JID(local ?? null, canonicalDomain, resource ?? null)
+}
+
+/** The canonical string form of a JID, validated. */
+export function normalizeJid(input: JidInput): string {
+  return toJid(input).toString()
+}
+
+/** The same check for a peer's JID: undefined instead of an exception. */
+export function tryNormalizeJid(input: string): string | undefined {
+  try {
+    return normalizeJid(input)
+  } catch {
+    return undefined
+  }
+}

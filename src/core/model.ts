@@ -1,0 +1,233 @@
+/**
+ * The parsed model of disco results: plain, JSON-serialisable objects, so that
+ * TanStack's structural sharing, persistence and devtools work on them.
+ *
+ * XEP-0030 section 3 (disco#info), section 4 (disco#items)
+ * XEP-0004 / XEP-0128 (extended information as data forms)
+ * aioxmpp.disco.xso.InfoQuery.to_dict (the capsdb JSON shape of toCapsDict)
+ *
+ * Parsing is liberal where the meaning is clear and strict where it is not:
+ *   dropped:  identities without category or type, features without var,
+ *             items without a valid jid, fields without var, an empty item node
+ *   merged:   exact duplicate identities, features and items (kept once)
+ *   rejected: (MalformedResponseError) a wrong element, no valid identity,
+ *             two different names for one category/type/xml:lang
+ */
+import xml from '@xmpp/xml'
+import { MalformedResponseError } from './errors.js'
+import { tryNormalizeJid } from './jid.js'
+import { FORM_TYPE, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS } from './namespaces.js'
+import type { XmlElement } from './xml.js'
+
+export interface DiscoIdentity {
+  category: string
+  type: string
+  name?: string
+  lang?: string
+}
+
+export interface DataFormField {
+  var: string
+  type?: string
+  label?: string
+  values: string[]
+}
+
+/** An XEP-0004 form as XEP-0128 uses it: type "result", named by its hidden FORM_TYPE field. */
+export interface DataForm {
+  type: string
+  fields: DataFormField[]
+}
+
+export interface DiscoInfo {
+  node?: string
+  identities: DiscoIdentity[]
+  features: string[]
+  forms: DataForm[]
+}
+
+export interface DiscoItem {
+  jid: string
+  node?: string
+  name?: string
+}
+
+export interface DiscoItems {
+  node?: string
+  items: DiscoItem[]
+}
+
+/** aioxmpp's InfoQuery.to_dict(): the entry format of the capsdb. */
+export interface CapsDict {
+  identities: DiscoIdentity[]
+  features: string[]
+  forms: Record<string, string[]>[]
+}
+
+/** The FORM_TYPE value of an extended-info form, if it has exactly one. */
+export function getFormType(form: DataForm): string | undefined {
+  const field = form.fields.find((f) => f.var === FORM_TYPE)
+  return field?.values.length === 1 ? field.values[0] : undefined
+}
+
+export function identityKey(identity: DiscoIdentity): string {
+  return `${identity.category}\u0000${identity.type}\u0000${identity.lang ?? ''}`
+}
+
+function queryOf(el: XmlElement, ns: string): XmlElement {
+  if (el.is('query', ns)) return el
+  const query = el.is('iq') ? el.getChild('query', ns) : undefined
+  if (!query) throw new MalformedResponseError(`expected <query xmlns='${ns}'/>, got <${el.name}/>`, el)
+  return query
+}
+
+function optionalAttr(el: XmlElement, name: string): string | undefined {
+  const value = el.attrs[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+function parseForm(el: XmlElement): DataForm {
+  const fields: DataFormField[] = []
+  for (const f of el.getChildren('field')) {
+    const name = optionalAttr(f, 'var')
+    if (name === undefined) continue
+    const field: DataFormField = { var: name, values: f.getChildren('value').map((v) => v.getText()) }
+    const type = optionalAttr(f, 'type')
+    const label = optionalAttr(f, 'label')
+    if (type !== undefined) field.type = type
+    if (label !== undefined) field.label = label
+    fields.push(field)
+  }
+  return { type: el.attrs.type ?? 'result', fields }
+}
+
+/** disco#info result -> DiscoInfo. Accepts the `<query/>` or the `<iq/>` around it. */
+export function parseInfo(el: XmlElement): DiscoInfo {
+  const query = queryOf(el, NS_DISCO_INFO)
+  const identities: DiscoIdentity[] = []
+  const byKey = new Map<string, DiscoIdentity>()
+  const features = new Set<string>()
+  const forms: DataForm[] = []
+
+  for (const child of query.getChildElements()) {
+    if (child.is('identity', NS_DISCO_INFO)) {
+      const category = optionalAttr(child, 'category')
+      const type = optionalAttr(child, 'type')
+      if (category === undefined || type === undefined) continue
+      const identity: DiscoIdentity = { category, type }
+      const name = optionalAttr(child, 'name')
+      const lang = optionalAttr(child, 'xml:lang')
+      if (name !== undefined) identity.name = name
+      if (lang !== undefined) identity.lang = lang
+      const key = identityKey(identity)
+      const seen = byKey.get(key)
+      if (seen) {
+        if (seen.name !== identity.name) {
+          throw new MalformedResponseError(
+            `two names for identity ${category}/${type}${lang ? ` (xml:lang ${lang})` : ''}`,
+            query,
+          )
+        }
+        continue
+      }
+      byKey.set(key, identity)
+      identities.push(identity)
+    } else if (child.is('feature', NS_DISCO_INFO)) {
+      const v = optionalAttr(child, 'var')
+      if (v !== undefined) features.add(v)
+    } else if (child.is('x', NS_DATA_FORMS)) {
+      forms.push(parseForm(child))
+    }
+  }
+  if (identities.length === 0) throw new MalformedResponseError('no valid identity', query)
+
+  const info: DiscoInfo = { identities, features: [...features], forms }
+  const node = optionalAttr(query, 'node')
+  if (node !== undefined) info.node = node
+  return info
+}
+
+/** disco#items result -> DiscoItems. Accepts the `<query/>` or the `<iq/>` around it. */
+export function parseItems(el: XmlElement): DiscoItems {
+  const query = queryOf(el, NS_DISCO_ITEMS)
+  const items: DiscoItem[] = []
+  const seen = new Set<string>()
+  for (const child of query.getChildren('item', NS_DISCO_ITEMS)) {
+    const raw = child.attrs.jid
+    const jid = typeof raw === 'string' ? tryNormalizeJid(raw) : undefined
+    if (jid === undefined) continue
+    const item: DiscoItem = { jid }
+    const node = optionalAttr(child, 'node')
+    const name = optionalAttr(child, 'name')
+    if (node !== undefined) item.node = node
+    if (name !== undefined) item.name = name
+    const key = `${jid}\u0000${node ?? ''}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    items.push(item)
+  }
+  const result: DiscoItems = { items }
+  const node = optionalAttr(query, 'node')
+  if (node !== undefined) result.node = node
+  return result
+}
+
+export function formToXml(form: DataForm): XmlElement {
+  return xml(
+    'x',
+    { xmlns: NS_DATA_FORMS, type: form.type },
+    ...form.fields.map((f) =>
+      xml(
+        'field',
+        { var: f.var, type: f.type, label: f.label },
+        ...f.values.map((v) => xml('value', {}, v)),
+      ),
+    ),
+  )
+}
+
+export function infoToXml(info: DiscoInfo): XmlElement {
+  return xml(
+    'query',
+    { xmlns: NS_DISCO_INFO, node: info.node },
+    ...info.identities.map((i) =>
+      xml('identity', { category: i.category, type: i.type, name: i.name, 'xml:lang': i.lang }),
+    ),
+    ...info.features.map((v) => xml('feature', { var: v })),
+    ...info.forms.map(formToXml),
+  )
+}
+
+export function itemsToXml(items: DiscoItems): XmlElement {
+  return xml(
+    'query',
+    { xmlns: NS_DISCO_ITEMS, node: items.node },
+    ...items.items.map((i) => xml('item', { jid: i.jid, node: i.node, name: i.name })),
+  )
+}
+
+// Python's sorted() orders str by code point (= UTF-8 byte order, i;octet);
+// JavaScript's default sort orders by UTF-16 unit, which differs above U+FFFF.
+function byCodePoint(a: string, b: string): number {
+  const x = [...a]
+  const y = [...b]
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0)
+    if (d !== 0) return d
+  }
+  return x.length - y.length
+}
+
+/** aioxmpp's to_dict(): identities as given, features sorted (by code point, as Python does), forms as var -> values. */
+export function toCapsDict(info: DiscoInfo): CapsDict {
+  return {
+    identities: info.identities.map((i) => {
+      const out: DiscoIdentity = { category: i.category, type: i.type }
+      if (i.lang !== undefined) out.lang = i.lang
+      if (i.name !== undefined) out.name = i.name
+      return out
+    }),
+    features: [...info.features].sort(byCodePoint),
+    forms: info.forms.map((form) => Object.fromEntries(form.fields.map((f) => [f.var, [...f.values]]))),
+  }
+}

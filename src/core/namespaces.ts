@@ -1,0 +1,15 @@
+/**
+ * Namespaces used by the library.
+ *
+ * XEP-0030 Service Discovery: https://xmpp.org/extensions/xep-0030.html
+ * XEP-0004 Data Forms / XEP-0128 Service Discovery Extensions
+ * RFC 6120 section 8.3 (stanza errors)
+ */
+export const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
+export const NS_DISCO_ITEMS = 'http://jabber.org/protocol/disco#items'
+export const NS_DATA_FORMS = 'jabber:x:data'
+export const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
+export const NS_CAPS = 'http://jabber.org/protocol/caps'
+export const NS_CAPS2 = 'urn:xmpp:caps'
+/** The hidden field that names an extended-info form (XEP-0128). */
+export const FORM_TYPE = 'FORM_TYPE'

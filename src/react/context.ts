@@ -1,0 +1,34 @@
+'use client'
+import { createContext, useContext } from 'react'
+import { DiscoError } from '../core/errors.js'
+import type { DiscoClient } from '../core/DiscoClient.js'
+import type { DiscoServer } from '../core/DiscoServer.js'
+import type { Node, StaticNode } from '../core/Node.js'
+import type { XmppClient } from '../core/XmppClient.js'
+
+export interface DiscoContextValue {
+  xmpp: XmppClient
+  client: DiscoClient
+  server: DiscoServer
+  /** Whether the XMPP session is up: queries wait for it. */
+  online: boolean
+}
+
+export const DiscoContext = createContext<DiscoContextValue | null>(null)
+
+/** The node that <Feature>, <Identity> and <Item> declare on: the root, or the nearest <DiscoNode>. */
+export const DiscoNodeContext = createContext<Node | StaticNode | null>(null)
+
+export function useDiscoContext(caller: string): DiscoContextValue {
+  const value = useContext(DiscoContext)
+  if (!value) {
+    throw new DiscoError(`${caller} must be used inside <DiscoProvider client={xmpp}>: wrap your app (or this part of it) in a DiscoProvider.`)
+  }
+  return value
+}
+
+/** The node declarations go to: the nearest <DiscoNode>, else the DiscoServer. */
+export function useDeclarationNode(caller: string): Node {
+  const { server } = useDiscoContext(caller)
+  return useContext(DiscoNodeContext) ?? server
+}

@@ -1,0 +1,677 @@
+import xml from '@xmpp/xml'
+import { describe, expect, it } from 'vitest'
+import { DiscoServer } from '../../src/core/DiscoServer.js'
+import { DiscoError, InvalidInputError, RegistrationError } from '../../src/core/errors.js'
+import { parseInfo, parseItems } from '../../src/core/model.js'
+import type { DataForm, DiscoIdentity, DiscoItem } from '../../src/core/model.js'
+import { FORM_TYPE, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_STANZAS } from '../../src/core/namespaces.js'
+import { Node, StaticNode } from '../../src/core/Node.js'
+import type { XmlElement } from '../../src/core/xml.js'
+import type { XmppClient } from '../../src/core/XmppClient.js'
+import { FakeNetwork, rawQuery } from '../helpers/fakeNetwork.js'
+import type { FakeEntity } from '../helpers/fakeNetwork.js'
+
+// FakeEntity is an EventEmitter, whose `on` TypeScript will not match to the structural XmppClient.
+function client(entity: FakeEntity): XmppClient {
+  return entity as unknown as XmppClient
+}
+
+const ALICE = 'alice@example.org/a'
+const BOB = 'bob@example.org/b'
+const EVE = 'eve@example.org/e'
+
+function setup(): { net: FakeNetwork; alice: FakeEntity; eve: FakeEntity; bob: FakeEntity; server: DiscoServer } {
+  const net = new FakeNetwork()
+  const alice = net.entity(ALICE)
+  const eve = net.entity(EVE)
+  const bob = net.entity(BOB)
+  const server = DiscoServer.for(client(bob))
+  return { net, alice, eve, bob, server }
+}
+
+function info(from: FakeEntity, node?: string): Promise<XmlElement> {
+  return rawQuery(from, BOB, NS_DISCO_INFO, node === undefined ? {} : { node })
+}
+
+function items(from: FakeEntity, node?: string): Promise<XmlElement> {
+  return rawQuery(from, BOB, NS_DISCO_ITEMS, node === undefined ? {} : { node })
+}
+
+/** Lets any further (wrong) replies arrive. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 10))
+}
+
+function expectResult(reply: XmlElement, ns: string): XmlElement {
+  expect(reply.attrs.type).toBe('result')
+  expect(reply.attrs.to).toBe(ALICE)
+  const query = reply.getChild('query', ns)
+  expect(query).toBeDefined()
+  return query as XmlElement
+}
+
+/** Exactly <error type='TYPE'><CONDITION xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>, nothing else. */
+function expectError(reply: XmlElement, type: string, condition: string): void {
+  expect(reply.attrs.type).toBe('error')
+  const errors = reply.getChildren('error')
+  expect(errors).toHaveLength(1)
+  const error = errors[0] as XmlElement
+  expect(error.attrs).toEqual({ type })
+  const conditions = error.getChildElements()
+  expect(conditions.map((c) => c.name)).toEqual([condition])
+  expect(conditions[0]?.getNS()).toBe(NS_STANZAS)
+  expect(error.getChild('text')).toBeUndefined()
+  expect(error.getText()).toBe('')
+}
+
+function counting<T extends Node>(node: T): T & { calls: string[] } {
+  const calls: string[] = []
+  for (const method of ['iterFeatures', 'iterIdentities', 'iterItems', 'iterForms', 'toInfo'] as const) {
+    const original = node[method].bind(node) as (...args: unknown[]) => unknown
+    Object.defineProperty(node, method, {
+      value: (...args: unknown[]) => {
+        calls.push(method)
+        return original(...args)
+      },
+    })
+  }
+  return Object.assign(node, { calls })
+}
+
+describe('DiscoServer.for', () => {
+  it('returns the same instance for the same client', () => {
+    const net = new FakeNetwork()
+    const bob = net.entity(BOB)
+    const server = DiscoServer.for(client(bob))
+    expect(DiscoServer.for(client(bob))).toBe(server)
+    expect(server.client).toBe(client(bob))
+    expect(server).toBeInstanceOf(Node)
+  })
+
+  it('returns a different instance for another client', () => {
+    const net = new FakeNetwork()
+    expect(DiscoServer.for(client(net.entity(BOB)))).not.toBe(DiscoServer.for(client(net.entity(ALICE))))
+  })
+
+  it('refuses a second DiscoServer for a client that has one', () => {
+    const net = new FakeNetwork()
+    const bob = net.entity(BOB)
+    DiscoServer.for(client(bob))
+    expect(() => new DiscoServer(client(bob))).toThrow(DiscoError)
+  })
+
+  it('returns the instance built with new', () => {
+    const net = new FakeNetwork()
+    const bob = net.entity(BOB)
+    const server = new DiscoServer(client(bob))
+    expect(DiscoServer.for(client(bob))).toBe(server)
+    expect(() => new DiscoServer(client(bob))).toThrow(DiscoError)
+  })
+})
+
+describe('DiscoServer default identity', () => {
+  it('answers the root with the client/bot identity and disco#info', async () => {
+    const { alice, server } = setup()
+    const reply = await info(alice)
+    expect(parseInfo(expectResult(reply, NS_DISCO_INFO))).toStrictEqual({
+      identities: [{ category: 'client', type: 'bot' }],
+      features: [NS_DISCO_INFO],
+      forms: [],
+    })
+    expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'bot' }])
+  })
+
+  it('refuses to remove the default while it is the last identity', () => {
+    const { server } = setup()
+    let caught: unknown
+    try {
+      server.unregisterIdentity('client', 'bot')
+    } catch (err) {
+      caught = err
+    }
+    expect(caught).toBeInstanceOf(RegistrationError)
+    expect((caught as RegistrationError).reason).toBe('last-identity')
+    expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'bot' }])
+  })
+
+  it('lets the default be removed once another identity is registered', async () => {
+    const { alice, server } = setup()
+    server.registerIdentity('client', 'pc', { names: { '': 'Chat' } })
+    expect(server.toInfo().identities).toStrictEqual([
+      { category: 'client', type: 'bot' },
+      { category: 'client', type: 'pc', name: 'Chat' },
+    ])
+    server.unregisterIdentity('client', 'bot')
+    expect(parseInfo(await info(alice)).identities).toStrictEqual([{ category: 'client', type: 'pc', name: 'Chat' }])
+  })
+
+  it('refuses a strict registration of client/bot while the default holds it', () => {
+    const { server } = setup()
+    expect(() => server.registerIdentity('client', 'bot', { names: { '': 'x' } })).toThrow(RegistrationError)
+    expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'bot' }])
+  })
+
+  it('withdraws the default for a claimed identity and brings it back when the last claim goes', async () => {
+    const { alice, server } = setup()
+    const r1 = server.claimIdentity('client', 'pc', { names: { '': 'Chat' } })
+    const r2 = server.claimIdentity('client', 'pc', { names: { '': 'Chat' } })
+    expect(parseInfo(await info(alice)).identities).toStrictEqual([{ category: 'client', type: 'pc', name: 'Chat' }])
+    r1()
+    expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'pc', name: 'Chat' }])
+    r2()
+    expect(parseInfo(await info(alice)).identities).toStrictEqual([{ category: 'client', type: 'bot' }])
+  })
+
+  it('fires onInfoChanged once when a claim replaces the default and once when it comes back', () => {
+    const { server } = setup()
+    let calls = 0
+    server.onInfoChanged(() => calls++)
+    const release = server.claimIdentity('client', 'pc')
+    expect(calls).toBe(1)
+    release()
+    expect(calls).toBe(2)
+  })
+
+  it('keeps client/bot when the app claims it itself, beside another claimed identity', () => {
+    const { server } = setup()
+    const bot = server.claimIdentity('client', 'bot', { names: { '': 'My bot' } })
+    const pc = server.claimIdentity('client', 'pc')
+    expect(server.toInfo().identities).toStrictEqual([
+      { category: 'client', type: 'bot', name: 'My bot' },
+      { category: 'client', type: 'pc' },
+    ])
+    bot()
+    expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'pc' }])
+    pc()
+    expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'bot' }])
+  })
+
+  it('keeps a claimed client/bot made after the default was withdrawn', () => {
+    const { server } = setup()
+    const pc = server.claimIdentity('client', 'pc')
+    const bot = server.claimIdentity('client', 'bot', { names: { '': 'My bot' } })
+    pc()
+    expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'bot', name: 'My bot' }])
+    bot()
+    expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'bot' }])
+  })
+
+  it('no longer brings the default back once the app registered an identity strictly', () => {
+    const { server } = setup()
+    const pc = server.claimIdentity('client', 'pc')
+    server.registerIdentity('client', 'web')
+    pc()
+    expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'web' }])
+  })
+
+  it('leaves the default to the app once it registered an identity strictly', () => {
+    const { server } = setup()
+    server.registerIdentity('client', 'web')
+    const pc = server.claimIdentity('client', 'pc')
+    expect(server.toInfo().identities).toStrictEqual([
+      { category: 'client', type: 'bot' },
+      { category: 'client', type: 'web' },
+      { category: 'client', type: 'pc' },
+    ])
+    pc()
+    expect(server.toInfo().identities).toStrictEqual([
+      { category: 'client', type: 'bot' },
+      { category: 'client', type: 'web' },
+    ])
+  })
+
+  it('no longer brings the default back once the app removed it strictly', () => {
+    const { server } = setup()
+    server.registerIdentity('client', 'web')
+    server.unregisterIdentity('client', 'bot')
+    const pc = server.claimIdentity('client', 'pc')
+    pc()
+    expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'web' }])
+  })
+})
+
+describe('DiscoServer disco#info', () => {
+  it('lists disco#info first, then the registered features, for the root', async () => {
+    const { alice, server } = setup()
+    server.registerFeature('urn:xmpp:ping')
+    server.claimFeature('urn:xmpp:jingle:1')
+    const query = expectResult(await info(alice), NS_DISCO_INFO)
+    expect(query.getChildren('feature').map((f) => f.attrs.var)).toEqual([
+      NS_DISCO_INFO,
+      'urn:xmpp:ping',
+      'urn:xmpp:jingle:1',
+    ])
+    expect(query.attrs.node).toBeUndefined()
+  })
+
+  it('replies to the requester, from our JID, with the request id', async () => {
+    const { alice, bob } = setup()
+    const reply = await info(alice)
+    expect(reply.attrs.to).toBe(ALICE)
+    expect(reply.attrs.from).toBe(BOB)
+    const request = alice.sentQueries(NS_DISCO_INFO).at(-1)
+    expect(reply.attrs.id).toBe(request?.attrs.id)
+    expect(bob.sent.filter((s) => s.attrs.id === reply.attrs.id)).toHaveLength(1)
+  })
+
+  it('shows a feature in the very next query after it is registered, and not after it is removed', async () => {
+    const { alice, server } = setup()
+    server.registerFeature('urn:a')
+    expect(parseInfo(await info(alice)).features).toContain('urn:a')
+    server.unregisterFeature('urn:a')
+    expect(parseInfo(await info(alice)).features).not.toContain('urn:a')
+    const release = server.claimFeature('urn:b')
+    expect(parseInfo(await info(alice)).features).toContain('urn:b')
+    release()
+    expect(parseInfo(await info(alice)).features).toEqual([NS_DISCO_INFO])
+  })
+
+  it('answers a mounted node with its own info and echoes the node', async () => {
+    const { alice, server } = setup()
+    server.registerFeature('urn:root-only')
+    const node = new StaticNode()
+    node.registerIdentity('automation', 'command-list', { names: { '': 'Commands', de: 'Befehle' } })
+    node.registerFeature('http://jabber.org/protocol/commands')
+    server.mountNode('http://jabber.org/protocol/commands', node)
+    const query = expectResult(await info(alice, 'http://jabber.org/protocol/commands'), NS_DISCO_INFO)
+    expect(query.attrs.node).toBe('http://jabber.org/protocol/commands')
+    expect(parseInfo(query)).toStrictEqual({
+      node: 'http://jabber.org/protocol/commands',
+      identities: [
+        { category: 'automation', type: 'command-list', name: 'Commands' },
+        { category: 'automation', type: 'command-list', name: 'Befehle', lang: 'de' },
+      ],
+      features: [NS_DISCO_INFO, 'http://jabber.org/protocol/commands'],
+      forms: [],
+    })
+  })
+
+  it('includes the data forms a node gives (XEP-0128)', async () => {
+    const { alice, server } = setup()
+    const form: DataForm = {
+      type: 'result',
+      fields: [
+        { var: FORM_TYPE, type: 'hidden', values: ['urn:xmpp:dataforms:softwareinfo'] },
+        { var: 'software', values: ['react-xmpp-disco'] },
+      ],
+    }
+    class WithForm extends StaticNode {
+      override iterForms(): Iterable<DataForm> {
+        return [form]
+      }
+    }
+    const node = new WithForm()
+    node.registerIdentity('client', 'pc')
+    server.mountNode('n', node)
+    const reply = await info(alice, 'n')
+    expect(reply.getChild('query', NS_DISCO_INFO)?.getChild('x', NS_DATA_FORMS)).toBeDefined()
+    expect(parseInfo(reply).forms).toStrictEqual([form])
+  })
+
+  it('answers item-not-found for a node that was never mounted', async () => {
+    const { alice } = setup()
+    expectError(await info(alice, 'nope'), 'cancel', 'item-not-found')
+  })
+
+  it('answers item-not-found for an unmounted node', async () => {
+    const { alice, server } = setup()
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'leaf')
+    server.mountNode('n1', node)
+    expect((await info(alice, 'n1')).attrs.type).toBe('result')
+    server.unmountNode('n1')
+    expect(server.getNode('n1')).toBeUndefined()
+    expectError(await info(alice, 'n1'), 'cancel', 'item-not-found')
+    expectError(await items(alice, 'n1'), 'cancel', 'item-not-found')
+  })
+
+  it('answers item-not-found for a mounted node without any identity', async () => {
+    const { alice, server } = setup()
+    const node = new StaticNode()
+    node.registerFeature('urn:a')
+    node.items.push({ jid: 'a.example.org' })
+    server.mountNode('empty', node)
+    expectError(await info(alice, 'empty'), 'cancel', 'item-not-found')
+    expectError(await items(alice, 'empty'), 'cancel', 'item-not-found')
+  })
+
+  it('never sends duplicate identities or features, whatever a node yields', async () => {
+    const { alice, server } = setup()
+    class Sloppy extends Node {
+      override iterFeatures(): Iterable<string> {
+        return [NS_DISCO_INFO, 'urn:a', 'urn:a', NS_DISCO_INFO]
+      }
+      override iterIdentities(): Iterable<DiscoIdentity> {
+        return [
+          { category: 'client', type: 'pc', name: 'A' },
+          { category: 'client', type: 'pc', name: 'A' },
+          { category: 'client', type: 'pc', name: 'B' },
+          { category: 'client', type: 'pc', name: 'A', lang: 'en' },
+          { category: 'client', type: 'pc', name: 'C', lang: 'en' },
+        ]
+      }
+    }
+    server.mountNode('sloppy', new Sloppy())
+    const query = expectResult(await info(alice, 'sloppy'), NS_DISCO_INFO)
+    expect(query.getChildren('feature').map((f) => f.attrs.var)).toEqual([NS_DISCO_INFO, 'urn:a'])
+    expect(query.getChildren('identity').map((i) => i.attrs)).toEqual([
+      { category: 'client', type: 'pc', name: 'A' },
+      { category: 'client', type: 'pc', name: 'A', 'xml:lang': 'en' },
+    ])
+  })
+})
+
+describe('DiscoServer disco#items', () => {
+  it('lists the root items and the listed mounts, with our full JID and the mountpoint', async () => {
+    const { alice, server } = setup()
+    server.items.push({ jid: 'pubsub.example.org', name: 'PubSub' })
+    const listed = new StaticNode()
+    listed.registerIdentity('hierarchy', 'branch')
+    const unlisted = new StaticNode()
+    unlisted.registerIdentity('hierarchy', 'leaf')
+    server.mountNode('music', listed, { listed: true, name: 'Music' })
+    server.mountNode('hidden', unlisted)
+    server.mountNode('bare', listed, { listed: true })
+    const query = expectResult(await items(alice), NS_DISCO_ITEMS)
+    expect(query.attrs.node).toBeUndefined()
+    expect(parseItems(query)).toStrictEqual({
+      items: [
+        { jid: 'pubsub.example.org', name: 'PubSub' },
+        { jid: BOB, node: 'music', name: 'Music' },
+        { jid: BOB, node: 'bare' },
+      ],
+    })
+  })
+
+  it('takes a listed mount out of the root items when it is unmounted', async () => {
+    const { alice, server } = setup()
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'branch')
+    server.mountNode('music', node, { listed: true, name: 'Music' })
+    server.unmountNode('music')
+    expect(parseItems(await items(alice)).items).toEqual([])
+  })
+
+  it('answers an empty <query/> when there are no items', async () => {
+    const { alice } = setup()
+    const query = expectResult(await items(alice), NS_DISCO_ITEMS)
+    expect(query.getChildElements()).toHaveLength(0)
+  })
+
+  it('adds root items with claimItem until released', async () => {
+    const { alice, server } = setup()
+    const release = server.claimItem({ jid: 'conference.example.org', name: 'Rooms' })
+    expect(parseItems(await items(alice)).items).toStrictEqual([{ jid: 'conference.example.org', name: 'Rooms' }])
+    release()
+    release()
+    expect(parseItems(await items(alice)).items).toEqual([])
+  })
+
+  it('answers a mounted node with its items and echoes the node', async () => {
+    const { alice, server } = setup()
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'branch')
+    node.items.push({ jid: 'bob@example.org/b', node: 'music/jazz', name: 'Jazz' }, { jid: 'a.example.org' })
+    server.mountNode('music', node)
+    const query = expectResult(await items(alice, 'music'), NS_DISCO_ITEMS)
+    expect(query.attrs.node).toBe('music')
+    expect(parseItems(query)).toStrictEqual({
+      node: 'music',
+      items: [{ jid: 'bob@example.org/b', node: 'music/jazz', name: 'Jazz' }, { jid: 'a.example.org' }],
+    })
+  })
+
+  it('echoes the node of a mounted node with no items', async () => {
+    const { alice, server } = setup()
+    const node = new Node()
+    node.registerIdentity('hierarchy', 'leaf')
+    server.mountNode('leaf', node)
+    const query = expectResult(await items(alice, 'leaf'), NS_DISCO_ITEMS)
+    expect(query.attrs.node).toBe('leaf')
+    expect(query.getChildElements()).toHaveLength(0)
+  })
+
+  it('answers item-not-found for a node that was never mounted', async () => {
+    const { alice } = setup()
+    expectError(await items(alice, 'nope'), 'cancel', 'item-not-found')
+  })
+})
+
+describe('DiscoServer per requester', () => {
+  class HiddenFromEve extends StaticNode {
+    readonly requesters: (string | undefined)[] = []
+    constructor() {
+      super()
+      this.registerIdentity('hierarchy', 'branch')
+      this.items.push({ jid: 'secret.example.org' })
+    }
+    override iterIdentities(request?: XmlElement): Iterable<DiscoIdentity> {
+      this.requesters.push(request?.attrs.from)
+      return request?.attrs.from === EVE ? [] : super.iterIdentities(request)
+    }
+  }
+
+  it('answers item-not-found to the requester a node hides from, for info and items', async () => {
+    const { eve, server } = setup()
+    server.mountNode('private', new HiddenFromEve())
+    expectError(await info(eve, 'private'), 'cancel', 'item-not-found')
+    expectError(await items(eve, 'private'), 'cancel', 'item-not-found')
+  })
+
+  it('answers the others normally', async () => {
+    const { alice, server } = setup()
+    const node = new HiddenFromEve()
+    server.mountNode('private', node)
+    expect(parseInfo(expectResult(await info(alice, 'private'), NS_DISCO_INFO)).identities).toStrictEqual([
+      { category: 'hierarchy', type: 'branch' },
+    ])
+    expect(parseItems(expectResult(await items(alice, 'private'), NS_DISCO_ITEMS)).items).toStrictEqual([
+      { jid: 'secret.example.org' },
+    ])
+    expect(node.requesters).toEqual([ALICE, ALICE])
+  })
+
+  it('hands the request stanza to the node so features and items can differ per requester', async () => {
+    const { alice, eve, server } = setup()
+    class PerRequester extends StaticNode {
+      override iterFeatures(request?: XmlElement): Iterable<string> {
+        const base = [...super.iterFeatures(request)]
+        return request?.attrs.from === ALICE ? [...base, 'urn:friends-only'] : base
+      }
+      override iterItems(request?: XmlElement): Iterable<DiscoItem> {
+        return request?.attrs.from === ALICE ? this.items : []
+      }
+    }
+    const node = new PerRequester()
+    node.registerIdentity('hierarchy', 'branch')
+    node.items.push({ jid: 'friends.example.org' })
+    server.mountNode('n', node)
+    expect(parseInfo(await info(alice, 'n')).features).toEqual([NS_DISCO_INFO, 'urn:friends-only'])
+    expect(parseInfo(await info(eve, 'n')).features).toEqual([NS_DISCO_INFO])
+    expect(parseItems(await items(alice, 'n')).items).toStrictEqual([{ jid: 'friends.example.org' }])
+    expect(parseItems(await items(eve, 'n')).items).toEqual([])
+  })
+})
+
+describe('DiscoServer type=set', () => {
+  it('answers service-unavailable to a set on disco#info or disco#items without asking any node', async () => {
+    const { alice, server } = setup()
+    const mounted = new StaticNode()
+    mounted.registerIdentity('hierarchy', 'leaf')
+    const node = counting(mounted)
+    server.mountNode('n', node)
+    const root = counting(server)
+    for (const ns of [NS_DISCO_INFO, NS_DISCO_ITEMS]) {
+      expectError(await rawQuery(alice, BOB, ns, { type: 'set' }), 'cancel', 'service-unavailable')
+      expectError(await rawQuery(alice, BOB, ns, { type: 'set', node: 'n' }), 'cancel', 'service-unavailable')
+      expectError(await rawQuery(alice, BOB, ns, { type: 'set', node: 'nope' }), 'cancel', 'service-unavailable')
+    }
+    expect(node.calls).toEqual([])
+    expect(root.calls).toEqual([])
+    // The counters do count: a get reaches both.
+    await info(alice)
+    await info(alice, 'n')
+    expect(root.calls).toContain('toInfo')
+    expect(node.calls).toContain('iterIdentities')
+  })
+})
+
+describe('DiscoServer failing nodes', () => {
+  const SECRET = 'database password is hunter2'
+
+  class Broken extends Node {
+    constructor(readonly where: 'identities' | 'features' | 'items') {
+      super()
+      this.registerIdentity('hierarchy', 'leaf')
+    }
+    override iterIdentities(request?: XmlElement): Iterable<DiscoIdentity> {
+      if (this.where === 'identities') throw new Error(SECRET)
+      return super.iterIdentities(request)
+    }
+    override iterFeatures(request?: XmlElement): Iterable<string> {
+      if (this.where === 'features') throw new TypeError(SECRET)
+      return super.iterFeatures(request)
+    }
+    override iterItems(): Iterable<DiscoItem> {
+      if (this.where === 'items') throw new RangeError(SECRET)
+      return []
+    }
+  }
+
+  it.each([
+    ['iterIdentities', 'identities', NS_DISCO_INFO],
+    ['iterIdentities', 'identities', NS_DISCO_ITEMS],
+    ['iterFeatures', 'features', NS_DISCO_INFO],
+    ['iterItems', 'items', NS_DISCO_ITEMS],
+  ] as const)('answers internal-server-error without details when %s throws (%s, %s)', async (_, where, ns) => {
+    const { net, alice, server } = setup()
+    server.mountNode('broken', new Broken(where))
+    const reply = await rawQuery(alice, BOB, ns, { node: 'broken' })
+    expectError(reply, 'cancel', 'internal-server-error')
+    // Not passed on as the client's 'error' event either, which would crash a client without a listener.
+    expect(net.errors).toEqual([])
+    const text = reply.toString()
+    expect(text).not.toContain('hunter2')
+    expect(text).not.toContain('Error')
+    expect(text).not.toContain('.ts')
+    expect(text).not.toContain('<text')
+  })
+
+  it('keeps answering other nodes after one failed', async () => {
+    const { alice, server } = setup()
+    server.mountNode('broken', new Broken('identities'))
+    expectError(await info(alice, 'broken'), 'cancel', 'internal-server-error')
+    expect((await info(alice)).attrs.type).toBe('result')
+  })
+})
+
+describe('DiscoServer replies', () => {
+  it('sends exactly one reply, with the request id, to every get', async () => {
+    const { alice, bob, server } = setup()
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'leaf')
+    server.mountNode('n', node)
+    class Throws extends Node {
+      override iterIdentities(): Iterable<DiscoIdentity> {
+        throw new Error('x')
+      }
+    }
+    server.mountNode('throws', new Throws())
+    const received: XmlElement[] = []
+    alice.on('element', (el: XmlElement) => received.push(el))
+    const cases: [string, { node?: string; type?: 'get' | 'set' }, string][] = [
+      [NS_DISCO_INFO, {}, 'result'],
+      [NS_DISCO_INFO, { node: 'n' }, 'result'],
+      [NS_DISCO_INFO, { node: 'nope' }, 'error'],
+      [NS_DISCO_INFO, { node: 'throws' }, 'error'],
+      [NS_DISCO_INFO, { type: 'set' }, 'error'],
+      [NS_DISCO_ITEMS, {}, 'result'],
+      [NS_DISCO_ITEMS, { node: 'n' }, 'result'],
+      [NS_DISCO_ITEMS, { node: 'nope' }, 'error'],
+      [NS_DISCO_ITEMS, { node: 'throws' }, 'error'],
+      [NS_DISCO_ITEMS, { type: 'set' }, 'error'],
+    ]
+    for (const [ns, attrs, type] of cases) {
+      const reply = await rawQuery(alice, BOB, ns, attrs)
+      expect(reply.attrs.type).toBe(type)
+      expect(reply.attrs.to).toBe(ALICE)
+    }
+    await settle()
+    const requests = alice.sent.filter((s) => s.is('iq'))
+    expect(requests).toHaveLength(cases.length)
+    for (const request of requests) {
+      expect(received.filter((el) => el.attrs.id === request.attrs.id)).toHaveLength(1)
+      expect(bob.sent.filter((el) => el.attrs.id === request.attrs.id)).toHaveLength(1)
+    }
+    expect(bob.sent).toHaveLength(cases.length)
+  })
+
+  it('does not answer a result or an error', async () => {
+    const { alice, bob } = setup()
+    await alice.send(xml('iq', { type: 'result', id: 'r1', to: BOB }, xml('query', { xmlns: NS_DISCO_INFO })))
+    await alice.send(xml('iq', { type: 'error', id: 'r2', to: BOB }, xml('query', { xmlns: NS_DISCO_ITEMS })))
+    await settle()
+    expect(bob.sent).toHaveLength(0)
+  })
+})
+
+describe('DiscoServer mounts', () => {
+  it('throws RegistrationError not-registered when unmounting an unknown mountpoint', () => {
+    const { server } = setup()
+    let caught: unknown
+    try {
+      server.unmountNode('nope')
+    } catch (err) {
+      caught = err
+    }
+    expect(caught).toBeInstanceOf(RegistrationError)
+    expect((caught as RegistrationError).reason).toBe('not-registered')
+  })
+
+  it('throws RegistrationError when unmounting twice', () => {
+    const { server } = setup()
+    server.mountNode('n', new StaticNode())
+    server.unmountNode('n')
+    expect(() => server.unmountNode('n')).toThrow(RegistrationError)
+  })
+
+  it('rejects an empty or invalid mountpoint with InvalidInputError and mounts nothing', () => {
+    const { server } = setup()
+    const node = new StaticNode()
+    expect(() => server.mountNode('', node)).toThrow(InvalidInputError)
+    expect(() => server.mountNode('a\u0000b', node)).toThrow(InvalidInputError)
+    expect(() => server.mountNode(undefined as unknown as string, node)).toThrow(InvalidInputError)
+    expect(server.getNode('')).toBeUndefined()
+    expect(server.getNode('a\u0000b')).toBeUndefined()
+  })
+
+  it('rejects something that is not a Node, and an invalid item name', () => {
+    const { server } = setup()
+    expect(() => server.mountNode('n', {} as Node)).toThrow(InvalidInputError)
+    expect(() => server.mountNode('n', new StaticNode(), { listed: true, name: '' })).toThrow(InvalidInputError)
+    expect(server.getNode('n')).toBeUndefined()
+  })
+
+  it('replaces the node mounted at a mountpoint', async () => {
+    const { alice, server } = setup()
+    const first = new StaticNode()
+    first.registerIdentity('hierarchy', 'leaf')
+    const second = new StaticNode()
+    second.registerIdentity('hierarchy', 'branch')
+    server.mountNode('n', first)
+    server.mountNode('n', second)
+    expect(server.getNode('n')).toBe(second)
+    expect(parseInfo(await info(alice, 'n')).identities).toStrictEqual([{ category: 'hierarchy', type: 'branch' }])
+  })
+
+  it('sees changes of a mounted node in the next query', async () => {
+    const { alice, server } = setup()
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'leaf')
+    server.mountNode('n', node)
+    node.registerFeature('urn:later')
+    node.items.push({ jid: 'later.example.org' })
+    expect(parseInfo(await info(alice, 'n')).features).toContain('urn:later')
+    expect(parseItems(await items(alice, 'n')).items).toStrictEqual([{ jid: 'later.example.org' }])
+  })
+})

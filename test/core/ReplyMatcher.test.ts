@@ -1,0 +1,291 @@
+// The id-and-sender reply matcher beside DiscoClient (DESIGN.md "Querying",
+// notes/protocol-rules.md "Querying"): @xmpp/iq's caller matches on the id
+// alone, this one also on `from`, and settles everything when the session ends.
+import { EventEmitter } from 'node:events'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import xml from '@xmpp/xml'
+import { DisconnectedError, NS_DISCO_INFO, NS_STANZAS, ReplyMatcher, StanzaError, stanzaErrorFrom } from '../../src/core/index.js'
+import type { XmlElement, XmppClient } from '../../src/core/index.js'
+import { FakeNetwork } from '../helpers/fakeNetwork.js'
+import type { FakeEntity } from '../helpers/fakeNetwork.js'
+
+const BOB = 'bob@example.org/b'
+const asXmpp = (entity: FakeEntity): XmppClient => entity as unknown as XmppClient
+/** What @xmpp/stream-management puts on the client: an emitter with the session id ('' when not resumable). */
+function setStreamManagement(entity: FakeEntity, sm: EventEmitter & { id: string }): void {
+  asXmpp(entity).streamManagement = sm as unknown as XmppClient['streamManagement']
+}
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+async function settle(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await tick()
+}
+
+function track<T>(promise: Promise<T>): { state: 'pending' | 'fulfilled' | 'rejected'; value?: T; error?: unknown } {
+  const tracked: { state: 'pending' | 'fulfilled' | 'rejected'; value?: T; error?: unknown } = { state: 'pending' }
+  promise.then(
+    (value) => Object.assign(tracked, { state: 'fulfilled', value }),
+    (error: unknown) => Object.assign(tracked, { state: 'rejected', error }),
+  )
+  return tracked
+}
+
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value')
+  return value
+}
+
+const query = (): XmlElement => xml('query', { xmlns: NS_DISCO_INFO })
+
+function errorIq(children: XmlElement[]): XmlElement {
+  return xml('iq', { type: 'error', id: 'x', from: BOB }, ...children)
+}
+
+let current: { net: FakeNetwork; alice: FakeEntity } | undefined
+afterEach(() => {
+  const ctx = current
+  current = undefined
+  if (!ctx) return
+  expect(ReplyMatcher.for(asXmpp(ctx.alice)).pendingCount).toBe(0)
+  expect(ctx.net.errors).toEqual([])
+})
+
+/** alice with a matcher; her IQ gets are captured instead of routed, so the test answers them. */
+function setup() {
+  const net = new FakeNetwork()
+  const alice = net.entity('alice@example.org/a')
+  const requests: XmlElement[] = []
+  net.interceptor = (stanza) => {
+    if (stanza.is('iq') && stanza.attrs.type === 'get') {
+      requests.push(stanza)
+      return null
+    }
+    return stanza
+  }
+  const matcher = ReplyMatcher.for(asXmpp(alice))
+  current = { net, alice }
+  const answer = (request: XmlElement, from: string | null, type: 'result' | 'error' = 'result', ...children: XmlElement[]): void => {
+    const attrs: Record<string, string | undefined> = { type, id: request.attrs.id, to: request.attrs.from }
+    if (from !== null) attrs.from = from
+    alice.receive(xml('iq', attrs, ...children))
+  }
+  return { net, alice, matcher, requests, answer }
+}
+
+describe('stanzaErrorFrom', () => {
+  it('reads the condition, type, text and element of an IQ error', () => {
+    const error = xml(
+      'error',
+      { type: 'auth' },
+      xml('forbidden', { xmlns: NS_STANZAS }),
+      xml('text', { xmlns: NS_STANZAS }, 'members only'),
+    )
+    const parsed = stanzaErrorFrom(errorIq([error]))
+    expect(parsed).toBeInstanceOf(StanzaError)
+    expect(parsed).toMatchObject({ condition: 'forbidden', type: 'auth', text: 'members only', name: 'StanzaError' })
+    expect(parsed.element).toBe(error)
+    expect(parsed.message).toBe('forbidden: members only')
+  })
+
+  it('reads an unknown condition as undefined-condition', () => {
+    const parsed = stanzaErrorFrom(errorIq([xml('error', { type: 'cancel' }, xml('no-such-condition', { xmlns: NS_STANZAS }))]))
+    expect(parsed).toMatchObject({ condition: 'undefined-condition', type: 'cancel', text: undefined })
+  })
+
+  it('reads a condition outside the stanzas namespace as undefined-condition', () => {
+    const parsed = stanzaErrorFrom(errorIq([xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: 'urn:other' }))]))
+    expect(parsed.condition).toBe('undefined-condition')
+  })
+
+  it('reads an error reply without <error/> as undefined-condition', () => {
+    const parsed = stanzaErrorFrom(errorIq([]))
+    expect(parsed).toMatchObject({ condition: 'undefined-condition', type: undefined, element: undefined })
+  })
+
+  it('drops an unknown error type and an empty text', () => {
+    const parsed = stanzaErrorFrom(
+      errorIq([xml('error', { type: 'bogus' }, xml('conflict', { xmlns: NS_STANZAS }), xml('text', { xmlns: NS_STANZAS }))]),
+    )
+    expect(parsed).toMatchObject({ condition: 'conflict', type: undefined, text: undefined })
+  })
+})
+
+describe('ReplyMatcher', () => {
+  it('is one per xmpp client', () => {
+    const { alice, matcher, net } = setup()
+    expect(ReplyMatcher.for(asXmpp(alice))).toBe(matcher)
+    expect(ReplyMatcher.for(asXmpp(net.entity('carol@example.org/c')))).not.toBe(matcher)
+  })
+
+  it('sends an IQ get to the JID with the payload and a fresh id per request', async () => {
+    const { matcher, requests, answer } = setup()
+    const one = matcher.request(BOB, query())
+    const two = matcher.request(BOB, query())
+    expect(requests).toHaveLength(2)
+    const [first, second] = [must(requests[0]), must(requests[1])]
+    expect(first.attrs).toMatchObject({ type: 'get', to: BOB })
+    expect(first.getChild('query', NS_DISCO_INFO)).toBeDefined()
+    expect(first.attrs.id).toBeTruthy()
+    expect(second.attrs.id).not.toBe(first.attrs.id)
+    expect(matcher.pendingCount).toBe(2)
+    answer(second, BOB)
+    answer(first, BOB)
+    const [r1, r2] = await Promise.all([one.promise, two.promise])
+    expect(r1.attrs.id).toBe(first.attrs.id)
+    expect(r2.attrs.id).toBe(second.attrs.id)
+  })
+
+  it('resolves only with a reply from the JID asked and ignores the same id from anyone else', async () => {
+    const { matcher, requests, answer } = setup()
+    const pending = track(matcher.request(BOB, query()).promise)
+    const request = must(requests[0])
+    answer(request, 'mallory@example.org/m')
+    answer(request, 'bob@example.org')
+    answer(request, 'bob@example.org/other')
+    answer(request, 'mallory@example.org/m', 'error', xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: NS_STANZAS })))
+    await settle()
+    expect(pending.state).toBe('pending')
+    expect(matcher.pendingCount).toBe(1)
+    answer(request, BOB)
+    await vi.waitFor(() => expect(pending.state).toBe('fulfilled'))
+    expect(pending.value?.attrs.from).toBe(BOB)
+  })
+
+  it('rejects with a StanzaError for an error reply from the JID asked', async () => {
+    const { matcher, requests, answer } = setup()
+    const { promise } = matcher.request(BOB, query())
+    answer(must(requests[0]), BOB, 'error', xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: NS_STANZAS })))
+    await expect(promise).rejects.toMatchObject({ name: 'StanzaError', condition: 'item-not-found', type: 'cancel' })
+  })
+
+  it.each([
+    ['our bare JID', 'alice@example.org', true],
+    ['our domain', 'example.org', true],
+    ['another entity', BOB, false],
+    ['our own full JID', 'alice@example.org/a', false],
+    ['another domain', 'example.com', false],
+  ])('accepts a reply without from for %s: %s', async (_what, to, accepted) => {
+    const { matcher, requests, answer } = setup()
+    const request = matcher.request(to, query())
+    const pending = track(request.promise)
+    answer(must(requests[0]), null)
+    await settle()
+    expect(pending.state).toBe(accepted ? 'fulfilled' : 'pending')
+    request.cancel()
+  })
+
+  it('forgets a cancelled request: a late reply is ignored and left to the next middleware', async () => {
+    const { alice, matcher, requests, answer } = setup()
+    const request = matcher.request(BOB, query())
+    const pending = track(request.promise)
+    request.cancel()
+    expect(matcher.pendingCount).toBe(0)
+    const passedOn: XmlElement[] = []
+    alice.middleware.use((ctx, next) => {
+      passedOn.push(ctx.stanza)
+      return next()
+    })
+    answer(must(requests[0]), BOB)
+    await settle()
+    expect(pending.state).toBe('pending')
+    expect(passedOn.map((s) => s.attrs.id)).toEqual([requests[0]?.attrs.id])
+  })
+
+  it("leaves replies to @xmpp/iq's own requests to @xmpp/iq", async () => {
+    const { alice, net, matcher } = setup()
+    net.interceptor = undefined
+    const bob = net.entity(BOB)
+    bob.iqCallee.get(NS_DISCO_INFO, 'query', () => xml('query', { xmlns: NS_DISCO_INFO }, xml('identity', { category: 'client', type: 'pc' })))
+    const stanza = await alice.iqCaller.request(xml('iq', { type: 'get', to: BOB }, query()))
+    expect(stanza.attrs.type).toBe('result')
+    expect(matcher.pendingCount).toBe(0)
+  })
+
+  it('rejects every pending request with DisconnectedError and tells its listeners when the session ends', async () => {
+    const { alice, matcher } = setup()
+    const ended = vi.fn()
+    const unsubscribe = matcher.onSessionEnd(ended)
+    const requests = [track(matcher.request(BOB, query()).promise), track(matcher.request('example.org', query()).promise)]
+    alice.goOffline()
+    await settle()
+    expect(requests.map((r) => r.state)).toEqual(['rejected', 'rejected'])
+    for (const r of requests) expect(r.error).toBeInstanceOf(DisconnectedError)
+    expect(ended).toHaveBeenCalled()
+    expect(matcher.pendingCount).toBe(0)
+    ended.mockClear()
+    unsubscribe()
+    alice.goOnline()
+    alice.goOffline()
+    expect(ended).not.toHaveBeenCalled()
+  })
+
+  it('keeps pending requests over a disconnect of a resumable XEP-0198 session', async () => {
+    const { alice, matcher, requests, answer } = setup()
+    const sm = Object.assign(new EventEmitter(), { id: 'sm1' })
+    setStreamManagement(alice, sm)
+    const ended = vi.fn()
+    matcher.onSessionEnd(ended)
+    const pending = track(matcher.request(BOB, query()).promise)
+    alice.emit('disconnect', { clean: false })
+    sm.emit('resumed')
+    answer(must(requests[0]), BOB)
+    await vi.waitFor(() => expect(pending.state).toBe('fulfilled'))
+    expect(ended).not.toHaveBeenCalled()
+  })
+
+  it('ends a resumable session when the client goes offline', async () => {
+    const { alice, matcher } = setup()
+    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1' }))
+    const ended = vi.fn()
+    matcher.onSessionEnd(ended)
+    const pending = track(matcher.request(BOB, query()).promise)
+    alice.emit('disconnect', { clean: false })
+    await settle()
+    expect(pending.state).toBe('pending')
+    alice.status = 'offline'
+    alice.emit('offline')
+    await settle()
+    expect(pending.error).toBeInstanceOf(DisconnectedError)
+    expect(ended).toHaveBeenCalledTimes(1)
+  })
+
+  it("ends the session on a disconnect when the XEP-0198 session has no id", async () => {
+    const { alice, matcher } = setup()
+    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: '' }))
+    const pending = track(matcher.request(BOB, query()).promise)
+    alice.emit('disconnect', { clean: false })
+    await settle()
+    expect(pending.error).toBeInstanceOf(DisconnectedError)
+  })
+
+  it("treats 'online' as the end of a session still open, but not as the end of one already ended or never begun", () => {
+    const net = new FakeNetwork()
+    const alice = net.entity('alice@example.org/a')
+    alice.status = 'connecting'
+    current = { net, alice }
+    const matcher = ReplyMatcher.for(asXmpp(alice))
+    const ended = vi.fn()
+    matcher.onSessionEnd(ended)
+    alice.goOnline() // the first session begins
+    expect(ended).not.toHaveBeenCalled()
+    alice.goOnline() // a second 'online' without an end in between: a new session
+    expect(ended).toHaveBeenCalledTimes(1)
+    alice.goOffline()
+    ended.mockClear()
+    alice.goOnline()
+    expect(ended).not.toHaveBeenCalled()
+  })
+
+  it('rejects with DisconnectedError when the request cannot be sent because the session is gone', async () => {
+    const { alice, matcher, requests } = setup()
+    alice.goOffline()
+    await expect(matcher.request(BOB, query()).promise).rejects.toBeInstanceOf(DisconnectedError)
+    expect(requests).toHaveLength(0)
+  })
+
+  it('rejects with the send error when sending fails while online', async () => {
+    const { alice, matcher } = setup()
+    const failure = new Error('socket write failed')
+    alice.send = () => Promise.reject(failure)
+    await expect(matcher.request(BOB, query()).promise).rejects.toBe(failure)
+  })
+})

@@ -1,0 +1,135 @@
+import jid, { JID } from '@xmpp/jid'
+import { describe, expect, it } from 'vitest'
+import { DiscoError, InvalidInputError, InvalidJidError } from '../../src/core/errors.js'
+import { normalizeJid, toJid } from '../../src/core/jid.js'
+
+function expectInvalid(input: unknown): InvalidJidError {
+  let caught: unknown
+  try {
+    toJid(input as string)
+  } catch (err) {
+    caught = err
+  }
+  expect(caught).toBeInstanceOf(InvalidJidError)
+  expect(caught).toBeInstanceOf(InvalidInputError)
+  expect(caught).toBeInstanceOf(DiscoError)
+  expect((caught as InvalidJidError).input).toBe(input)
+  expect(() => normalizeJid(input as string)).toThrow(InvalidJidError)
+  return caught as InvalidJidError
+}
+
+describe('toJid and normalizeJid accept valid JIDs', () => {
+  it.each([
+    ['example.org', 'example.org'],
+    ['alice@example.org', 'alice@example.org'],
+    ['alice@example.org/phone', 'alice@example.org/phone'],
+    ['example.org/admin', 'example.org/admin'],
+    ['pubsub.shakespeare.lit', 'pubsub.shakespeare.lit'],
+    ['localhost', 'localhost'],
+    ['juliet@127.0.0.1/balcony', 'juliet@127.0.0.1/balcony'],
+    ['ñoño@ejemplo.es/móvil', 'ñoño@ejemplo.es/móvil'],
+  ])('keeps %s as %s', (input, expected) => {
+    expect(normalizeJid(input)).toBe(expected)
+  })
+
+  it('keeps "@" and "/" inside the resource', () => {
+    const j = toJid('room@conference.example.org/nick@home/with/slashes')
+    expect(j.local).toBe('room')
+    expect(j.domain).toBe('conference.example.org')
+    expect(j.resource).toBe('nick@home/with/slashes')
+    expect(normalizeJid('room@conference.example.org/nick@home/with/slashes')).toBe(
+      'room@conference.example.org/nick@home/with/slashes',
+    )
+  })
+
+  it('lower-cases the localpart and the domain but keeps the resource case', () => {
+    expect(normalizeJid('Alice@Example.ORG/Phone')).toBe('alice@example.org/Phone')
+    expect(normalizeJid('EXAMPLE.org')).toBe('example.org')
+  })
+
+  it('drops the trailing dot of a fully qualified domain', () => {
+    expect(normalizeJid('alice@example.org./r')).toBe('alice@example.org/r')
+  })
+
+  it('returns a JID with its parts', () => {
+    const j = toJid('Bob@Example.org/Laptop')
+    expect(j).toBeInstanceOf(JID)
+    expect([j.local, j.domain, j.resource]).toEqual(['bob', 'example.org', 'Laptop'])
+    expect(j.bare().toString()).toBe('bob@example.org')
+  })
+
+  it('accepts an @xmpp/jid JID and an object with toString', () => {
+    expect(normalizeJid(jid('Carol@Example.org/x'))).toBe('carol@example.org/x')
+    expect(normalizeJid({ toString: () => 'Dave@Example.org' })).toBe('dave@example.org')
+  })
+
+  it('accepts parts of exactly 1023 octets', () => {
+    const part = 'a'.repeat(1023)
+    expect(normalizeJid(`${part}@example.org/${part}`)).toBe(`${part}@example.org/${part}`)
+    expect(normalizeJid(`x@${'é'.repeat(511)}a`)).toBe(`x@${'é'.repeat(511)}a`)
+  })
+})
+
+describe('toJid and normalizeJid reject invalid JIDs with InvalidJidError', () => {
+  it.each([
+    ['the empty string', ''],
+    ['an empty localpart', '@example.org'],
+    ['an empty domain after the localpart', 'a@'],
+    ['two @ in the bare JID', 'a@b@c'],
+    ['an empty resource', 'example.org/'],
+    ['an empty resource after a full bare JID', 'alice@example.org/'],
+    ['an empty domain before a resource', '/resource'],
+    ['an empty domain between @ and /', 'alice@/r'],
+    ['a space in the localpart', 'alice smith@example.org'],
+    ['a tab in the localpart', 'alice\tsmith@example.org'],
+    ['a space in the domain', 'exam ple.org'],
+    ['a NUL in the localpart', 'al\u0000ice@example.org'],
+    ['a control character in the domain', 'alice@exa\u0007mple.org'],
+    ['a control character in the resource', 'alice@example.org/ph\u0001one'],
+    ['a DEL in the resource', 'alice@example.org/\u007f'],
+    ['a quote in the localpart', 'a"b@example.org'],
+    ['an apostrophe in the localpart', "a'b@example.org"],
+    ['an ampersand in the localpart', 'a&b@example.org'],
+    ['a colon in the localpart', 'a:b@example.org'],
+    ['angle brackets in the localpart', 'a<b>@example.org'],
+    ['angle brackets in the domain', 'alice@exa<mple.org'],
+    ['a leading dot in the domain', 'alice@.example.org'],
+    ['an empty label in the domain', 'alice@example..org'],
+    ['a lone dot as domain', '.'],
+    ['a localpart over 1023 octets', `${'a'.repeat(1024)}@example.org`],
+    ['a multi-byte localpart over 1023 octets', `${'é'.repeat(512)}@example.org`],
+    ['a domain over 1023 octets', `alice@${'a'.repeat(1024)}`],
+    ['a resource over 1023 octets', `alice@example.org/${'r'.repeat(1024)}`],
+  ])('rejects %s', (_, input) => {
+    const err = expectInvalid(input)
+    expect(err.message).toContain('Invalid JID')
+  })
+
+  it.each([
+    ['a number', 42],
+    ['null', null],
+    ['undefined', undefined],
+    ['a boolean', true],
+    ['a symbol', Symbol('x')],
+    ['a function', () => 'alice@example.org'],
+  ])('rejects %s', (_, input) => {
+    expectInvalid(input)
+  })
+
+  it('rejects an object whose string form is not a JID', () => {
+    expectInvalid({ toString: () => 'a@b@c' })
+    expectInvalid({})
+  })
+
+  it('rejects an @xmpp/jid JID that xmpp.js built leniently', () => {
+    expectInvalid(jid('a@b@c'))
+    expectInvalid(new JID('x', 'exa mple.org'))
+    expectInvalid(new JID('x', 'example.org', 'bad\u0000resource'))
+  })
+
+  it('says which part is wrong', () => {
+    expect(expectInvalid('@example.org').message).toContain('localpart')
+    expect(expectInvalid('example.org/').message).toContain('resourcepart')
+    expect(expectInvalid(`${'a'.repeat(1024)}@example.org`).message).toContain('1023')
+  })
+})

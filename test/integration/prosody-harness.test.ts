@@ -1,0 +1,107 @@
+// Proves the integration harness itself: a throwaway Prosody, real xmpp.js
+// clients over TCP (and WebSocket when this Node has one), clean shutdown.
+import { existsSync } from 'node:fs'
+import { xml } from '@xmpp/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startProsody } from '../helpers/prosody.js'
+import type { ProsodyServer } from '../helpers/prosody.js'
+import { clientErrors, connectClient, hasWebSocket, stopClient } from '../helpers/xmppClient.js'
+import type { Client } from '../helpers/xmppClient.js'
+
+const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
+const NS_PING = 'urn:xmpp:ping'
+
+describe('Prosody harness', () => {
+  let server: ProsodyServer
+  let alice: Client
+  let bob: Client
+  const extraClients: Client[] = []
+
+  beforeAll(async () => {
+    server = await startProsody({
+      users: [
+        { username: 'alice', password: 'alice-secret' },
+        { username: 'bob', password: 'bob-secret' },
+      ],
+    })
+    ;[alice, bob] = await Promise.all([
+      connectClient(server, { username: 'alice', password: 'alice-secret', resource: 'harness' }),
+      connectClient(server, { username: 'bob', password: 'bob-secret' }),
+    ])
+  })
+
+  afterAll(async () => {
+    // Idempotent: the last test already stopped everything when it passed.
+    await Promise.all([alice, bob, ...extraClients].map((c) => stopClient(c)))
+    await server?.stop()
+  })
+
+  it('starts Prosody on loopback ports and connects clients over TCP', () => {
+    expect(server.tcpUrl).toBe(`xmpp://127.0.0.1:${server.c2sPort}`)
+    expect(server.wsUrl).toBe(`ws://127.0.0.1:${server.httpPort}/xmpp-websocket`)
+    expect(server.users.map((u) => u.username)).toEqual(['alice', 'bob'])
+    expect(alice.status).toBe('online')
+    expect(alice.jid?.toString()).toBe(`alice@${server.host}/harness`)
+    expect(bob.jid?.bare().toString()).toBe(`bob@${server.host}`)
+  })
+
+  it("answers disco#info on the server's domain with a server identity", async () => {
+    const result = await alice.iqCaller.request(
+      xml('iq', { type: 'get', to: server.host }, xml('query', { xmlns: NS_DISCO_INFO })),
+    )
+    expect(result.attrs.type).toBe('result')
+    const query = result.getChild('query', NS_DISCO_INFO)
+    expect(query).toBeDefined()
+    const identities = query?.getChildren('identity') ?? []
+    expect(identities.some((i) => i.attrs.category === 'server')).toBe(true)
+    const features = (query?.getChildren('feature') ?? []).map((f) => f.attrs.var)
+    expect(features).toContain(NS_DISCO_INFO)
+  })
+
+  it("routes an IQ to another client's full JID (xmpp.js answers ping)", async () => {
+    const to = bob.jid?.toString() ?? ''
+    const result = await alice.iqCaller.request(xml('iq', { type: 'get', to }, xml('ping', { xmlns: NS_PING })))
+    expect(result.attrs.type).toBe('result')
+    expect(result.attrs.from).toBe(to)
+  })
+
+  it('registers accounts while running', async () => {
+    await server.register('dave', 'dave-secret')
+    const dave = await connectClient(server, { username: 'dave', password: 'dave-secret' })
+    extraClients.push(dave)
+    expect(dave.status).toBe('online')
+    expect(server.users.map((u) => u.username)).toContain('dave')
+  })
+
+  it('rejects a wrong password', async () => {
+    await expect(connectClient(server, { username: 'alice', password: 'wrong' })).rejects.toThrow()
+  })
+
+  it.skipIf(!hasWebSocket)('connects over WebSocket', async () => {
+    const ws = await connectClient(server, {
+      username: 'alice',
+      password: 'alice-secret',
+      resource: 'ws',
+      transport: 'ws',
+    })
+    extraClients.push(ws)
+    const to = alice.jid?.toString() ?? ''
+    const result = await ws.iqCaller.request(xml('iq', { type: 'get', to }, xml('ping', { xmlns: NS_PING })))
+    expect(result.attrs.type).toBe('result')
+  })
+
+  it('stops clients and Prosody; the process and its temp dir are gone', async () => {
+    await Promise.all([alice, bob, ...extraClients].map((c) => stopClient(c)))
+    expect(alice.status).toBe('offline')
+    expect(clientErrors(alice)).toEqual([])
+    // Stopping twice is harmless.
+    await stopClient(alice)
+
+    const { pid, dir } = server
+    expect(pid).toBeTypeOf('number')
+    await server.stop()
+    expect(() => process.kill(pid as number, 0)).toThrow()
+    expect(existsSync(dir)).toBe(false)
+    await server.stop()
+  })
+})
