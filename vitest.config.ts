@@ -1,4 +1,24 @@
+import { fileURLToPath } from 'node:url'
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
+import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
+
+// Debian's Chromium, never a downloaded browser (scripts/ensure-system-deps.mjs
+// installs it); without the networking flags it floods the closed network.
+const chromium = playwright({
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
+  },
+})
 
 export default defineConfig({
   test: {
@@ -28,6 +48,25 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // Every story of stories/ played as a test in headless Chromium
+        // (its play function asserts what the page shows).
+        plugins: [storybookTest({ configDir: fileURLToPath(new URL('.storybook', import.meta.url)) })],
+        test: {
+          name: 'stories',
+          globalSetup: ['.storybook/vitest.global-setup.ts'],
+          setupFiles: ['.storybook/vitest.setup.ts'],
+          provide: { screenshotDir: fileURLToPath(new URL('screenshots', import.meta.url)) },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: chromium,
+            instances: [{ browser: 'chromium' }],
+          },
         },
       },
     ],

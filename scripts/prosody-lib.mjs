@@ -13,12 +13,13 @@ import { existsSync, rmSync } from 'node:fs'
 import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import process from 'node:process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 
-export const CONFIG_PATH = fileURLToPath(new URL('./prosody.cfg.lua', import.meta.url))
+// A string, not new URL(): under jsdom the global URL is not Node's, and fileURLToPath refuses it.
+export const CONFIG_PATH = join(dirname(fileURLToPath(import.meta.url)), 'prosody.cfg.lua')
 
 const READY_TIMEOUT_MS = 10_000
 const POLL_MS = 20
@@ -209,18 +210,20 @@ async function startOnce({ host, users, log, logLevel, c2sPort: c2sWanted, httpP
 
   const pid = child.pid
   // Watchdog: a shell holding a pipe from us. When this process dies in any
-  // way (even SIGKILL), the pipe closes and it terminates Prosody. It ignores
-  // Ctrl-C/SIGHUP (Prosody, in our process group, gets those itself).
+  // way (even SIGKILL), the pipe closes and it terminates Prosody and removes
+  // the temp dir. It ignores Ctrl-C/SIGHUP (Prosody, in our process group,
+  // gets those itself). stop() kills it first.
   if (pid) {
     watchdog = spawn(
       'sh',
       [
         '-c',
-        'trap "" INT HUP; read _ignored; kill -TERM "$1" 2>/dev/null || exit 0; i=0; ' +
+        'trap "" INT HUP; read _ignored; kill -TERM "$1" 2>/dev/null; i=0; ' +
           'while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; ' +
-          'kill -KILL "$1" 2>/dev/null; exit 0',
+          'kill -KILL "$1" 2>/dev/null; rm -rf -- "$2"; exit 0',
         'rxd-prosody-watchdog',
         String(pid),
+        dir,
       ],
       { stdio: ['pipe', 'ignore', 'ignore'] },
     )
@@ -242,8 +245,11 @@ async function startOnce({ host, users, log, logLevel, c2sPort: c2sWanted, httpP
       if (!exitInfo) {
         child.ref() // keep the loop alive until Prosody is really gone
         tryKill(pid, 'SIGTERM')
-        const timer = sleep(STOP_GRACE_MS, 'timeout')
-        if ((await Promise.race([exited, timer])) === 'timeout') {
+        const grace = new AbortController()
+        const timeout = sleep(STOP_GRACE_MS, 'timeout', { signal: grace.signal }).catch(() => 'cancelled')
+        const first = await Promise.race([exited, timeout])
+        grace.abort() // do not hold the event loop for the rest of the grace period
+        if (first === 'timeout') {
           tryKill(pid, 'SIGKILL')
           await exited
         }

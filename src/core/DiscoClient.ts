@@ -58,6 +58,18 @@ export interface InfoQueryOptions extends QueryOptions {
   noCache?: boolean | undefined
 }
 
+/**
+ * Something that can answer a plain disco#info query (no node) to a JID
+ * without the query going out as is: entity capabilities are one. Asked,
+ * lazily, each time DiscoClient would send such a query (not for
+ * requireFresh). Return undefined to let the query go; else a promise of
+ * the info, or of undefined to send the query after all. `signal` aborts
+ * when every caller waiting for the answer has gone.
+ */
+export interface InfoSource {
+  resolveInfo(jid: string, context: { signal: AbortSignal }): Promise<DiscoInfo | undefined> | undefined
+}
+
 export interface DiscoClientOptions {
   /** The QueryClient whose cache holds the results (the app's); a private one when absent. */
   queryClient?: QueryClient | undefined
@@ -102,6 +114,7 @@ export class DiscoClient {
   /** Generation of the newest result written per query hash: an older reply never overwrites it. */
   readonly #written = new Map<string, number>()
   readonly #futures = new Map<string, Promise<DiscoInfo>>()
+  readonly #sources = new Set<InfoSource>()
   readonly #bounds: Record<DiscoKind, CacheBound>
   #generation = 0
   /** Bumped by flushCache: requests older than the flush finish without writing. */
@@ -192,23 +205,25 @@ export class DiscoClient {
   // ---- queries ----
 
   /** The identities, features and forms of `jid` (at `node`), from the cache or one shared request. */
-  queryInfo(jid: JidInput, options: InfoQueryOptions = {}): Promise<DiscoInfo> {
-    return this.#query(this.queryKey('info', jid, options.node), options) as Promise<DiscoInfo>
+  // async: bad input (InvalidJidError, InvalidInputError) rejects like every
+  // other failure instead of throwing synchronously, and still sends nothing.
+  async queryInfo(jid: JidInput, options: InfoQueryOptions = {}): Promise<DiscoInfo> {
+    return (await this.#query(this.queryKey('info', jid, options.node), options)) as DiscoInfo
   }
 
   /** The items of `jid` (at `node`), with the same caching and aliasing as queryInfo. */
-  queryItems(jid: JidInput, options: QueryOptions = {}): Promise<DiscoItems> {
-    return this.#query(this.queryKey('items', jid, options.node), { ...options, noCache: false }) as Promise<DiscoItems>
+  async queryItems(jid: JidInput, options: QueryOptions = {}): Promise<DiscoItems> {
+    return (await this.#query(this.queryKey('items', jid, options.node), { ...options, noCache: false })) as DiscoItems
   }
 
   async #query(key: DiscoQueryKey, options: InfoQueryOptions): Promise<DiscoInfo | DiscoItems> {
     const { signal } = options
-    
+    if (signal?.aborted) throw abortReason(signal)
     const hash = hashKey(key)
     if (options.requireFresh) {
       // With noCache the fresh request replaces nothing: it is neither stored nor joined.
       if (!options.noCache) this.#futures.delete(hash)
-      return this.#join(this.#startFlight(key, hash, !options.noCache), options)
+      return this.#join(this.#startFlight(key, hash, !options.noCache, true), options)
     }
     const future = this.#futures.get(hash)
     if (future) return this.#waitFor(future, options)
@@ -238,22 +253,14 @@ export class DiscoClient {
     })
   }
 
-  #startFlight(key: DiscoQueryKey, hash: string, store: boolean): Flight<DiscoInfo | DiscoItems> {
-    const [, , kind, jid, node] = key
-    const payload = xml('query', { xmlns: kind === 'info' ? NS_DISCO_INFO : NS_DISCO_ITEMS, node: node ?? undefined })
-    const request: PendingRequest = this.#matcher.request(jid, payload)
+  #startFlight(key: DiscoQueryKey, hash: string, store: boolean, fresh = false): Flight<DiscoInfo | DiscoItems> {
+    const request = this.#request(key, fresh)
     const generation = ++this.#generation
     const epoch = this.#epoch
     let rejectFlight: (reason: unknown) => void = () => {}
     const promise = new Promise<DiscoInfo | DiscoItems>((resolve, reject) => {
       rejectFlight = reject
-      request.promise.then((stanza) => {
-        try {
-          resolve(parseReply(kind, stanza, node))
-        } catch (error) {
-          reject(error)
-        }
-      }, reject)
+      request.promise.then(resolve, reject)
     })
     const flight: Flight<DiscoInfo | DiscoItems> = {
       generation,
@@ -290,6 +297,41 @@ export class DiscoClient {
       },
     )
     return flight
+  }
+
+  /**
+   * The answer for `key`: an info source's for a plain disco#info query
+   * (unless `fresh`: requireFresh asks the entity itself), else one IQ.
+   */
+  #request(key: DiscoQueryKey, fresh: boolean): { promise: Promise<DiscoInfo | DiscoItems>; cancel(): void } {
+    const [, , kind, jid, node] = key
+    const direct = (): { promise: Promise<DiscoInfo | DiscoItems>; cancel(): void } => {
+      const payload = xml('query', { xmlns: kind === 'info' ? NS_DISCO_INFO : NS_DISCO_ITEMS, node: node ?? undefined })
+      const request: PendingRequest = this.#matcher.request(jid, payload)
+      return { promise: request.promise.then((stanza) => parseReply(kind, stanza, node)), cancel: request.cancel }
+    }
+    if (kind !== 'info' || node !== null || fresh) return direct()
+    const controller = new AbortController()
+    for (const source of this.#sources) {
+      const answer = source.resolveInfo(jid, { signal: controller.signal })
+      if (!answer) continue
+      let fallback: { cancel(): void } | undefined
+      const promise = answer.then((info) => {
+        if (info) return info
+        if (controller.signal.aborted) throw abortReason(controller.signal)
+        const request = direct()
+        fallback = request
+        return request.promise
+      })
+      return {
+        promise,
+        cancel: () => {
+          controller.abort()
+          fallback?.cancel()
+        },
+      }
+    }
+    return direct()
   }
 
   /** Waits for `flight` as one caller, with its own timeout and abort signal. */
@@ -367,6 +409,36 @@ export class DiscoClient {
       },
       () => {},
     )
+  }
+
+  /**
+   * Consults `source` before every plain disco#info query (no node, not
+   * requireFresh) this client would send. Returns the removal.
+   */
+  addInfoSource(source: InfoSource): () => void {
+    this.#sources.add(source)
+    return () => {
+      this.#sources.delete(source)
+    }
+  }
+
+  /**
+   * Forgets the disco#info of `jid` at `node` (cached, future or in flight:
+   * a reply still on its way is not stored). An entry a hook observes is
+   * fetched anew at once; others on the next call.
+   */
+  forgetInfo(jid: JidInput, node?: string): void {
+    const key = this.queryKey('info', jid, node)
+    const hash = hashKey(key)
+    const query = this.queryClient.getQueryCache().get(hash)
+    if (!query && !this.#futures.has(hash) && !this.#flights.has(hash)) return
+    this.#futures.delete(hash)
+    this.#flights.delete(hash)
+    // Older flights compare their generation with this one and do not write.
+    this.#written.set(hash, ++this.#generation)
+    if (!query) return
+    if (query.getObserversCount() > 0) void this.queryClient.invalidateQueries({ queryKey: key, exact: true })
+    else this.queryClient.getQueryCache().remove(query)
   }
 
   /** Forgets every cached result; requests in flight finish, but the next call for each target sends anew. */

@@ -14,7 +14,7 @@ import { DiscoError, InvalidInputError, RegistrationError } from './errors.js'
 import { infoToXml, itemsToXml } from './model.js'
 import type { DiscoInfo, DiscoItem } from './model.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_STANZAS } from './namespaces.js'
-import { Node, StaticNode, claimListEntry } from './Node.js'
+import { ItemClaims, Node, StaticNode } from './Node.js'
 import type { IdentityNames, Release } from './Node.js'
 import { assertOptionalText, assertText } from './validate.js'
 import type { IncomingContext, XmppClient } from './XmppClient.js'
@@ -56,6 +56,7 @@ export class DiscoServer extends Node {
   #defaultManaged = true
   /** The root's own items (StaticNode-like); listed mounts are added to them. */
   items: DiscoItem[] = []
+  readonly #itemClaims = new ItemClaims(() => this.items)
 
   /** The DiscoServer of `xmpp`, created on first use. */
   static for(xmpp: XmppClient): DiscoServer {
@@ -145,7 +146,7 @@ export class DiscoServer extends Node {
 
   /** Adds an item to the root's disco#items until the release is called. */
   claimItem(item: DiscoItem): Release {
-    return claimListEntry(() => this.items, item)
+    return this.#itemClaims.claim(item)
   }
 
   override iterItems(request?: XmlElement): Iterable<DiscoItem> {

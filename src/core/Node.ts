@@ -353,8 +353,11 @@ export class StaticNode extends Node {
   }
 
   /** Adds `item` until the release is called (it removes that very object). */
+  readonly #itemClaims = new ItemClaims(() => this.items)
+
+  /** Lists `item` until the release is called; claims of one (jid, node) are counted and share one entry. */
   claimItem(item: DiscoItem): Release {
-    return claimListEntry(() => this.items, item)
+    return this.#itemClaims.claim(item)
   }
 
   /**
@@ -382,14 +385,37 @@ export class StaticNode extends Node {
   }
 }
 
-/** Pushes `entry` onto the list; the release removes that exact object, once (from the list as it is then). */
-export function claimListEntry<T>(list: () => T[], entry: T): Release {
-  list().push(entry)
-  let released = false
-  return () => {
-    if (released) return
-    released = true
-    const index = list().indexOf(entry)
-    if (index !== -1) list().splice(index, 1)
+/**
+ * Reference-counted items on a list the app may also edit by hand: claims of
+ * one (jid, node) share one entry, which goes when the last claim is released.
+ */
+export class ItemClaims {
+  readonly #list: () => DiscoItem[]
+  readonly #held = new Map<string, { item: DiscoItem; count: number }>()
+
+  constructor(list: () => DiscoItem[]) {
+    this.#list = list
+  }
+
+  claim(item: DiscoItem): Release {
+    const key = `${item.jid}\u0000${item.node ?? ''}`
+    let entry = this.#held.get(key)
+    if (!entry) {
+      entry = { item, count: 0 }
+      this.#held.set(key, entry)
+      this.#list().push(item)
+    }
+    entry.count++
+    const held = entry
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      if (--held.count > 0 || this.#held.get(key) !== held) return
+      this.#held.delete(key)
+      const list = this.#list()
+      const index = list.indexOf(held.item)
+      if (index !== -1) list.splice(index, 1)
+    }
   }
 }

@@ -1,6 +1,5 @@
 'use client'
 import { useEffect } from 'react'
-import { InvalidInputError } from '../core/errors.js'
 import type { Node } from '../core/Node.js'
 import { useDiscoContext, useDeclarationNode } from './context.js'
 
@@ -28,8 +27,9 @@ export function useFeature(feature: string, { enabled = true, node }: UseFeature
   const nearest = useDeclarationNode('useFeature')
   useEffect(() => {
     if (!enabled) return
-    const target: Node | undefined = node === undefined ? nearest : server.getNode(node)
-    if (!target) throw new InvalidInputError(`useFeature: no node is mounted at ${JSON.stringify(node)}; wrap it in <DiscoNode node=...>`)
+    // A node not mounted yet gets the shared node a <DiscoNode> of that
+    // mountpoint will mount, so sibling order does not matter.
+    const target: Node = node === undefined ? nearest : (server.getNode(node) ?? server.declaredNode(node))
     const release = target.coalesce(() => target.claimFeature(feature))
     return () => target.coalesce(release)
   }, [server, nearest, node, feature, enabled])

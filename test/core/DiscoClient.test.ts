@@ -262,18 +262,17 @@ describe('DiscoClient aliasing and caching', () => {
   })
 
   it('discards the cached result when a requireFresh query fails, so the next call sends again', async () => {
-    const { dc, alice, infoSent, holdReplies } = setup()
+    const { dc, alice, infoSent, queryClient, infoKey, captureRequests } = setup()
     await dc.queryInfo(BOB)
-    const held = holdReplies()
+    const requests = captureRequests()
     const fresh = dc.queryInfo(BOB, { requireFresh: true })
-    await vi.waitFor(() => expect(held).toHaveLength(1))
-    alice.receive(reply(xml('iq', { id: must(held[0]).attrs.id, to: BOB, from: `${ACCOUNT}/a` }), errorPayload('wait', 'internal-server-error'), { type: 'error' }))
+    alice.receive(reply(must(requests[0]), errorPayload('wait', 'internal-server-error'), { type: 'error' }))
     await expect(fresh).rejects.toMatchObject({ condition: 'internal-server-error' })
     const next = dc.queryInfo(BOB)
     expect(infoSent()).toBe(3)
-    await vi.waitFor(() => expect(held).toHaveLength(2))
-    alice.receive(must(held[1]))
-    await expect(next).resolves.toMatchObject({ features: expect.arrayContaining(['urn:example:v1']) })
+    alice.receive(reply(must(requests[1]), infoToXml(info('urn:example:again'))))
+    await expect(next).resolves.toEqual(info('urn:example:again'))
+    expect(queryClient.getQueryData(infoKey(BOB))).toEqual(info('urn:example:again'))
   })
 
   it('keeps a newer result when an older request fails after it', async () => {
@@ -656,6 +655,21 @@ describe('DiscoClient timeouts and aborts', () => {
     await vi.waitFor(() => expect(next.state).toBe('fulfilled'))
   })
 
+  it('keeps the IQ for a caller that joins in the same task as the last one leaves', async () => {
+    const { dc, alice, infoSent, matcher, holdReplies } = setup()
+    const held = holdReplies()
+    const controller = new AbortController()
+    const leaving = track(dc.queryInfo(BOB, { signal: controller.signal }))
+    controller.abort()
+    const coming = track(dc.queryInfo(BOB))
+    expect(infoSent()).toBe(1)
+    await vi.waitFor(() => expect(held).toHaveLength(1))
+    expect(leaving.state).toBe('rejected')
+    expect(matcher.pendingCount).toBe(1)
+    alice.receive(must(held[0]))
+    await vi.waitFor(() => expect(coming.state).toBe('fulfilled'))
+  })
+
   it('sends nothing for an already-aborted signal', async () => {
     const { dc, infoSent, itemsSent } = setup()
     const reason = new Error('already gone')
@@ -872,10 +886,10 @@ describe('DiscoClient validation of replies and input', () => {
     await expect(missing).rejects.toMatchObject({ name: 'StanzaError', condition: 'undefined-condition' })
   })
 
-  it.each(['', 'a@b@c', '@x', 'bob@/r', 'bob@example.org/'])('throws InvalidJidError for %j before sending anything', (jid) => {
+  it.each(['', 'a@b@c', '@x', 'bob@/r', 'bob@example.org/'])('rejects with InvalidJidError for %j before sending anything', async (jid) => {
     const { dc, infoSent, itemsSent } = setup()
-    expect(() => dc.queryInfo(jid)).toThrow(InvalidJidError)
-    expect(() => dc.queryItems(jid)).toThrow(InvalidJidError)
+    await expect(dc.queryInfo(jid)).rejects.toThrow(InvalidJidError)
+    await expect(dc.queryItems(jid)).rejects.toThrow(InvalidJidError)
     expect(() => dc.infoQueryOptions(jid)).toThrow(InvalidJidError)
     expect(() => dc.itemsQueryOptions(jid)).toThrow(InvalidJidError)
     expect(() => dc.setInfoCache(jid, undefined, info())).toThrow(InvalidJidError)
@@ -885,10 +899,10 @@ describe('DiscoClient validation of replies and input', () => {
     expect(dc.cacheSize).toEqual({ info: 0, items: 0 })
   })
 
-  it('throws InvalidInputError for an empty node before sending anything', () => {
+  it('rejects with InvalidInputError for an empty node before sending anything', async () => {
     const { dc, infoSent, itemsSent } = setup()
-    expect(() => dc.queryInfo(BOB, { node: '' })).toThrow(InvalidInputError)
-    expect(() => dc.queryItems(BOB, { node: '' })).toThrow(InvalidInputError)
+    await expect(dc.queryInfo(BOB, { node: '' })).rejects.toThrow(InvalidInputError)
+    await expect(dc.queryItems(BOB, { node: '' })).rejects.toThrow(InvalidInputError)
     expect(() => dc.infoQueryOptions(BOB, '')).toThrow(InvalidInputError)
     expect(() => dc.setInfoCache(BOB, '', info())).toThrow(InvalidInputError)
     expect(infoSent()).toBe(0)

@@ -263,15 +263,20 @@ describe('ReplyMatcher', () => {
     alice.status = 'connecting'
     current = { net, alice }
     const matcher = ReplyMatcher.for(asXmpp(alice))
+    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1' }))
     const ended = vi.fn()
     matcher.onSessionEnd(ended)
     alice.goOnline() // the first session begins
     expect(ended).not.toHaveBeenCalled()
-    alice.goOnline() // a second 'online' without an end in between: a new session
+    alice.status = 'disconnect'
+    alice.emit('disconnect', { clean: false }) // resumable: the session may go on
+    expect(ended).not.toHaveBeenCalled()
+    alice.goOnline() // resumption failed: a new session, so the old one is over
     expect(ended).toHaveBeenCalledTimes(1)
     alice.goOffline()
+    expect(ended).toHaveBeenCalledTimes(2)
     ended.mockClear()
-    alice.goOnline()
+    alice.goOnline() // a session after an ended one ends nothing
     expect(ended).not.toHaveBeenCalled()
   })
 

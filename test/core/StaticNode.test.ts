@@ -44,16 +44,20 @@ describe('StaticNode items', () => {
     expect(items(node, req)).toStrictEqual(items(node))
   })
 
-  it('adds an item with claimItem and removes that very object on release', () => {
+  it('counts claims of one jid and node: one entry, removed with the last release', () => {
     const node = new StaticNode()
     const first: DiscoItem = { jid: 'a.example.org' }
     const twin: DiscoItem = { jid: 'a.example.org' }
+    const other: DiscoItem = { jid: 'a.example.org', node: 'n' }
     const releaseFirst = node.claimItem(first)
-    node.claimItem(twin)
-    expect(node.items).toHaveLength(2)
+    const releaseTwin = node.claimItem(twin)
+    node.claimItem(other)
+    expect(node.items).toEqual([first, other])
     releaseFirst()
-    expect(node.items).toHaveLength(1)
-    expect(node.items[0]).toBe(twin)
+    expect(node.items).toEqual([first, other])
+    releaseTwin()
+    expect(node.items).toEqual([other])
+    expect(node.items[0]).toBe(other)
   })
 
   it('does nothing when an item release is called twice', () => {

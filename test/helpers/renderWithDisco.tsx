@@ -115,3 +115,19 @@ export function identityList(info: DiscoInfo): string[] {
     (i) => `${i.category}/${i.type}${i.lang === undefined ? '' : `/${i.lang}`}${i.name === undefined ? '' : `=${i.name}`}`,
   )
 }
+
+/** Holds the latest value a component reported while rendering (a hook's result). */
+export interface Latest<T> {
+  current: T | undefined
+  record: (value: T) => void
+}
+
+export function latest<T>(): Latest<T> {
+  const box: Latest<T> = {
+    current: undefined,
+    record: (value) => {
+      box.current = value
+    },
+  }
+  return box
+}

@@ -3,10 +3,15 @@
 // @types/xmpp__xml, which declares a global JSX namespace.
 declare module '@xmpp/client' {
   import type { JID } from '@xmpp/jid'
-  import type { XmlElement, XmlNode } from '../../src/core/xml.js'
+  // Not `import type ... from '../..'`: relative imports are not allowed in an
+  // ambient module (TS2439) and, hidden by skipLibCheck, silently become `any`.
+  /* eslint-disable @typescript-eslint/consistent-type-imports */
+  type XmlElement = import('../../src/core/xml.js').XmlElement
+  type XmlNode = import('../../src/core/xml.js').XmlNode
+  /* eslint-enable @typescript-eslint/consistent-type-imports */
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  type Listener = (...args: any[]) => void
+  // never[]: any listener fits, like src/core/XmppClient.ts's Emitter.
+  type Listener = (...args: never[]) => void
 
   export interface Emitter {
     on(event: string, listener: Listener): this
@@ -82,7 +87,7 @@ declare module '@xmpp/client' {
     }
     middleware: { use(fn: Middleware): Middleware; filter(fn: Middleware): Middleware }
     reconnect: Emitter & { delay: number; start(): void; stop(): void }
-    streamManagement: Emitter & { id?: string | null; enabled: boolean }
+    streamManagement: Emitter & { id?: string; enabled: boolean }
   }
 
   export function client(options?: ClientOptions): Client

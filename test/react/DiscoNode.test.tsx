@@ -124,4 +124,17 @@ describe('<DiscoNode>', () => {
     expect((await infoSeen(alice, bob, 'n')).features).toContain('urn:example:from-outside')
     expect((await infoSeen(alice, bob)).features).not.toContain('urn:example:from-outside')
   })
+
+  it('lets a <Feature node> before it (effects run first) declare on its mountpoint', async () => {
+    const { alice, bob } = setup()
+    renderWithDisco(
+      bob,
+      <>
+        <Feature var="urn:example:from-before" node="n" />
+        <Leaf />
+      </>,
+    )
+    expect((await infoSeen(alice, bob, 'n')).features).toContain('urn:example:from-before')
+    expect((await infoSeen(alice, bob)).features).not.toContain('urn:example:from-before')
+  })
 })

@@ -45,6 +45,17 @@ describe('<Identity>', () => {
     expect(identityList(await infoSeen(alice, bob))).toEqual(['client/bot'])
   })
 
+  it('keeps client/bot while an <Identity> declares it, and withdraws it once only others remain', async () => {
+    const { alice, bob } = setup()
+    const bot = { category: 'client', type: 'bot', name: 'Bot' }
+    const web = { category: 'client', type: 'web' }
+    const { rerender } = renderWithDisco(bob, <Identities list={[bot, web]} />)
+    expect(identityList(await infoSeen(alice, bob))).toEqual(['client/bot=Bot', 'client/web'])
+
+    rerender(<Identities list={[web]} />)
+    expect(identityList(await infoSeen(alice, bob))).toEqual(['client/web'])
+  })
+
   it('keeps an identity declared twice until the second declaration unmounts', async () => {
     const { alice, bob } = setup()
     const web = { category: 'client', type: 'web', name: 'Chat' }

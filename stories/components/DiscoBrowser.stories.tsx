@@ -1,0 +1,155 @@
+import type { Meta, StoryObj } from '@storybook/react-vite'
+import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { DiscoBrowser } from '../../src/react/index.js'
+import type { DiscoBrowserProps } from '../../src/react/index.js'
+import { EXAMPLE_JIDS } from '../../src/testing/index.js'
+import { useWorld } from '../support/world.js'
+
+/** The browser pointed at the story's server unless a jid is given. */
+function Browser(props: Partial<DiscoBrowserProps>) {
+  const { jids } = useWorld()
+  return <DiscoBrowser {...props} jid={props.jid ?? jids.server} />
+}
+
+const meta = {
+  title: 'Components/DiscoBrowser',
+  component: DiscoBrowser,
+  tags: ['autodocs'],
+  args: { jid: undefined as unknown as string, timeout: 2000 },
+  render: (args) => <Browser {...args} />,
+  parameters: {
+    docs: {
+      description: {
+        component:
+          'A service browser like the ones of desktop XMPP clients: a tree (`role="tree"`) of an entity’s items. ' +
+          'Each row asks disco#info for its identities and features (with its own loading and error state) and ' +
+          'asks disco#items only when first expanded. Keyboard: ↑/↓ move, → expands or enters, ← collapses or ' +
+          'goes to the parent, Enter/Space toggle, Home/End jump.',
+      },
+    },
+  },
+} satisfies Meta<typeof DiscoBrowser>
+
+export default meta
+type Story = StoryObj<typeof meta>
+
+/** Walks the simulated example.org: components, a slow one, a broken one, a silent one; expands by mouse and keyboard. */
+export const WalkTheServer: Story = {
+  tags: ['screenshot'],
+  parameters: { world: { live: false, slowLatency: 600 } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const tree = await canvas.findByRole('tree', { name: `Services of ${EXAMPLE_JIDS.server}` })
+    const root = await canvas.findByRole('treeitem', { name: 'Example Server' })
+    await expect(root).toHaveAttribute('aria-expanded', 'true')
+    await expect(root).toHaveAttribute('aria-level', '1')
+
+    // The root's items, each with its own disco#info.
+    const rooms = await canvas.findByRole('treeitem', { name: 'Chatrooms' })
+    await expect(rooms).toHaveAttribute('aria-expanded', 'false')
+    await expect(rooms).toHaveAttribute('aria-level', '2')
+    await waitFor(() => expect(rooms).toHaveTextContent('conference/text · 3 features'))
+    const upload = canvas.getByRole('treeitem', { name: 'HTTP File Upload' })
+    await waitFor(() => expect(upload).toHaveTextContent('store/file'))
+    // Per-row states: the slow service loads, the broken one fails, the silent one times out.
+    const slow = canvas.getByRole('treeitem', { name: 'Slow service' })
+    await expect(slow).toHaveTextContent('loading…')
+    const broken = canvas.getByRole('treeitem', { name: 'Broken service' })
+    await waitFor(() => expect(broken).toHaveTextContent('internal-server-error: The simulated service is broken'))
+    await expect(broken).toHaveAttribute('data-state', 'error')
+    await waitFor(() => expect(slow).toHaveTextContent('component/generic'), { timeout: 3000 })
+    const silent = canvas.getByRole('treeitem', { name: 'Silent service' })
+    await expect(silent).toHaveTextContent('loading…')
+    await waitFor(() => expect(silent).toHaveTextContent('No reply within 2000 ms'), { timeout: 4000 })
+
+    // Mouse: expanding a row lists its items (asked only now).
+    await userEvent.click(within(rooms).getByText('Chatrooms'))
+    await expect(rooms).toHaveAttribute('aria-expanded', 'true')
+    await expect(rooms).toHaveFocus()
+    const lobby = await canvas.findByRole('treeitem', { name: 'Lobby' })
+    await canvas.findByRole('treeitem', { name: 'Balcony scenes' })
+    await expect(within(rooms).getByRole('list', { name: 'Features of Chatrooms' })).toHaveTextContent(
+      'http://jabber.org/protocol/muc',
+    )
+
+    // Keyboard: → enters the expanded row, Enter expands, ← collapses, ← again goes up, ↓ goes down.
+    await userEvent.keyboard('{ArrowRight}')
+    await expect(lobby).toHaveFocus()
+    await userEvent.keyboard('{Enter}')
+    await expect(lobby).toHaveAttribute('aria-expanded', 'true')
+    await waitFor(() => expect(lobby).toHaveTextContent('No items'))
+    await expect(lobby).toHaveTextContent('muc_persistent')
+    await userEvent.keyboard('{ArrowLeft}')
+    await expect(lobby).toHaveAttribute('aria-expanded', 'false')
+    await userEvent.keyboard('{ArrowLeft}')
+    await expect(rooms).toHaveFocus()
+    await userEvent.keyboard('{ArrowUp}')
+    await expect(root).toHaveFocus()
+    await userEvent.keyboard('{End}')
+    await expect(silent).toHaveFocus()
+    await userEvent.keyboard('{Home}')
+    await expect(root).toHaveFocus()
+    // Roving tabindex: only the focused row is in the tab order.
+    await expect(tree.querySelectorAll('[role="treeitem"][tabindex="0"]')).toHaveLength(1)
+
+    // Leave a picture worth looking at: the rooms and the lobby open.
+    await userEvent.keyboard('{ArrowDown}{ArrowRight}{ArrowRight}{Space}')
+    await expect(lobby).toHaveAttribute('aria-expanded', 'true')
+  },
+}
+
+/** The pubsub service: items that are nodes of the same JID, nested (a collection holding a leaf). */
+export const PubsubNodes: Story = {
+  args: { jid: EXAMPLE_JIDS.pubsub },
+  parameters: { world: { live: false } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const news = await canvas.findByRole('treeitem', { name: 'News' })
+    await waitFor(() => expect(news).toHaveTextContent('pubsub/collection'))
+    await expect(news).toHaveTextContent('pubsub.example.org · node news')
+    await userEvent.click(within(news).getByText('News'))
+    const verona = await canvas.findByRole('treeitem', { name: 'News from Verona' })
+    await expect(verona).toHaveAttribute('aria-level', '3')
+    await waitFor(() => expect(verona).toHaveTextContent('pubsub/leaf'))
+  },
+}
+
+/** Rows rendered by `renderRow`, and the root collapsed at first (`defaultExpanded={false}`). */
+export const CustomRows: Story = {
+  args: {
+    defaultExpanded: false,
+    renderRow: ({ item, expanded, info }) => (
+      <>
+        {expanded ? '− ' : '+ '}
+        <b>{item.name ?? item.jid}</b> {info.data ? `(${info.data.identities.length} identities)` : '…'}
+      </>
+    ),
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const root = await canvas.findByRole('treeitem')
+    await expect(root).toHaveAttribute('aria-expanded', 'false')
+    await waitFor(() => expect(root).toHaveTextContent('+ '))
+    await waitFor(() => expect(root).toHaveTextContent(/\(\d+ identities\)/))
+    root.focus()
+    await userEvent.keyboard('{ArrowRight}')
+    await expect(root).toHaveAttribute('aria-expanded', 'true')
+    await waitFor(() => expect(root).toHaveTextContent('− '))
+  },
+}
+
+/** The browser on a real Prosody over WebSocket: its server identity, features, and no components. */
+export const LiveServer: Story = {
+  tags: ['screenshot'],
+  globals: { network: 'live' },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const root = await canvas.findByRole('treeitem', { name: 'Prosody' }, { timeout: 10_000 })
+    await waitFor(() => expect(root).toHaveTextContent('server/im'), { timeout: 10_000 })
+    await expect(root).toHaveAttribute('aria-expanded', 'true')
+    await expect(within(root).getByRole('list', { name: 'Features of Prosody' })).toHaveTextContent(
+      'http://jabber.org/protocol/disco#info',
+    )
+    await waitFor(() => expect(root).toHaveTextContent(/No items|Items:|\d+ features/), { timeout: 10_000 })
+  },
+}

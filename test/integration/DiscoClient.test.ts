@@ -1,0 +1,144 @@
+// The querying side through a real Prosody: alice's DiscoClient asks the
+// server and bob (a DiscoServer that counts what reaches it).
+import { QueryClient } from '@tanstack/query-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  DisconnectedError,
+  DiscoClient,
+  DiscoServer,
+  NS_DISCO_INFO,
+  NS_DISCO_ITEMS,
+  StanzaError,
+  StaticNode,
+  TimeoutError,
+} from '../../src/core/index.js'
+import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
+import { startProsody } from '../helpers/prosody.js'
+import type { ProsodyServer } from '../helpers/prosody.js'
+import { connectClient, stopClient } from '../helpers/xmppClient.js'
+import type { Client } from '../helpers/xmppClient.js'
+
+const users = ['alice', 'bob', 'dave'].map((username) => ({ username, password: `${username}-pw` }))
+const asXmpp = (c: Client) => c as unknown as XmppClient
+
+/** Counts the disco gets that reach `xmpp` (as its peer sees them on the wire). */
+function countDiscoGets(xmpp: Client): { info: number; items: number } {
+  const counts = { info: 0, items: 0 }
+  asXmpp(xmpp).middleware.use((ctx: IncomingContext, next) => {
+    const query = ctx.stanza.name === 'iq' && ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query') : undefined
+    if (query?.attrs.xmlns === NS_DISCO_INFO) counts.info++
+    if (query?.attrs.xmlns === NS_DISCO_ITEMS) counts.items++
+    return next()
+  })
+  return counts
+}
+
+/** Counts the disco gets `xmpp` sends. */
+function countSent(xmpp: Client): () => number {
+  let sent = 0
+  xmpp.on('send', (el: XmlElement) => {
+    if (el.name === 'iq' && el.attrs.type === 'get' && el.getChild('query', NS_DISCO_INFO)) sent++
+  })
+  return () => sent
+}
+
+describe('DiscoClient through Prosody', () => {
+  let server: ProsodyServer
+  let alice: Client
+  let bob: Client
+  let dave: Client
+  let bobJid: string
+  let bobCounts: { info: number; items: number }
+  let dc: DiscoClient
+
+  beforeAll(async () => {
+    server = await startProsody({ users })
+    const connect = (username: string) => connectClient(server, { username, password: `${username}-pw`, resource: 'it' })
+    ;[alice, bob, dave] = await Promise.all([connect('alice'), connect('bob'), connect('dave')])
+    bobJid = String(bob.jid)
+    bobCounts = countDiscoGets(bob)
+    const disco = DiscoServer.for(asXmpp(bob))
+    disco.registerFeature('urn:example:chess')
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'branch')
+    node.items.push({ jid: bobJid, node: 'leaf', name: 'Leaf' })
+    disco.mountNode('tree', node)
+    // dave never answers a disco#info query (the handler's promise never settles).
+    asXmpp(dave).iqCallee.get(NS_DISCO_INFO, 'query', () => new Promise(() => {}))
+    dc = DiscoClient.for(asXmpp(alice), { queryClient: new QueryClient({ defaultOptions: { queries: { retry: false } } }) })
+  })
+
+  afterAll(async () => {
+    await Promise.all([alice, bob, dave].map((c) => stopClient(c)))
+    await server?.stop()
+  })
+
+  it("queries the server's own disco#info and disco#items", async () => {
+    const info = await dc.queryInfo(server.host)
+    expect(info.identities).toContainEqual(expect.objectContaining({ category: 'server', type: 'im' }))
+    expect(info.features).toContain(NS_DISCO_INFO)
+    const items = await dc.queryItems(server.host)
+    expect(Array.isArray(items.items)).toBe(true)
+  })
+
+  it('sends one request for 50 concurrent callers, none for a cached call and one more for requireFresh', async () => {
+    const before = bobCounts.info
+    const results = await Promise.all(Array.from({ length: 50 }, () => dc.queryInfo(bobJid)))
+    expect(bobCounts.info - before).toBe(1)
+    expect(new Set(results).size).toBe(1)
+    expect(results[0]?.features).toContain('urn:example:chess')
+
+    await dc.queryInfo(bobJid)
+    expect(bobCounts.info - before).toBe(1)
+
+    await dc.queryInfo(bobJid, { requireFresh: true })
+    expect(bobCounts.info - before).toBe(2)
+  })
+
+  it('aliases and caches items queries with the node echoed', async () => {
+    const before = bobCounts.items
+    const [a, b] = await Promise.all([dc.queryItems(bobJid, { node: 'tree' }), dc.queryItems(bobJid, { node: 'tree' })])
+    expect(a).toEqual({ node: 'tree', items: [{ jid: bobJid, node: 'leaf', name: 'Leaf' }] })
+    expect(b).toBe(a)
+    await dc.queryItems(bobJid, { node: 'tree' })
+    expect(bobCounts.items - before).toBe(1)
+  })
+
+  it('surfaces an item-not-found from the peer as a StanzaError and caches nothing', async () => {
+    const before = bobCounts.info
+    const error = await dc.queryInfo(bobJid, { node: 'missing' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StanzaError)
+    expect(error).toMatchObject({ condition: 'item-not-found', type: 'cancel' })
+    await expect(dc.queryInfo(bobJid, { node: 'missing' })).rejects.toBeInstanceOf(StanzaError)
+    expect(bobCounts.info - before).toBe(2)
+  })
+
+  it('rejects with TimeoutError when the peer never answers', async () => {
+    await expect(dc.queryInfo(String(dave.jid), { timeout: 300 })).rejects.toBeInstanceOf(TimeoutError)
+  })
+
+  it('rejects every pending query when Prosody goes away, and queries the new server after reconnecting', async () => {
+    const sent = countSent(alice)
+    const pending = [
+      dc.queryInfo(String(dave.jid), { node: 'a' }),
+      dc.queryInfo(String(dave.jid), { node: 'b' }),
+      dc.queryInfo(String(dave.jid)),
+    ]
+    const settled = Promise.allSettled(pending)
+    await server.stop()
+    const outcomes = await settled
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected')
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(DisconnectedError)
+    }
+
+    server = await startProsody({ users: [users[0]!] })
+    await stopClient(alice)
+    alice.options.service = server.tcpUrl
+    await alice.start()
+    const before = sent()
+    const info = await dc.queryInfo(server.host)
+    expect(info.identities).toContainEqual(expect.objectContaining({ category: 'server' }))
+    expect(sent() - before).toBe(1)
+  })
+})
