@@ -35,6 +35,7 @@ export default defineConfig({
           name: 'react',
           include: ['test/react/**/*.test.{ts,tsx}'],
           environment: 'jsdom',
+          setupFiles: ['test/helpers/setupReact.ts'],
           typecheck: { enabled: true, include: ['test/react/**/*.test-d.{ts,tsx}'] },
         },
       },
@@ -43,11 +44,15 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.{ts,tsx}'],
           environment: 'node',
+          setupFiles: ['test/helpers/setupReact.ts'],
           // One Prosody per file; files run one after another so loopback
           // ports and the 2 cores are not fought over.
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // Node 20 has a global WebSocket (for @xmpp/websocket) only behind
+          // this flag, and workers do not inherit CLI flags.
+          execArgv: ['--experimental-websocket'],
         },
       },
       {

@@ -9,10 +9,12 @@
 // disco#items gets (500 in flight). Figures: end-to-end IQ/s, and the CPU
 // time the answering process spent per answer (its own process.cpuUsage).
 import xml from '@xmpp/xml'
-import { NS_DISCO_INFO, NS_DISCO_ITEMS, parseInfo, parseItems } from '../dist/core/index.js'
 import { startProsody } from '../scripts/prosody-lib.mjs'
 import { Results, concurrent, connectXmpp, interleaved, report, stopXmpp, users } from './lib/common.mjs'
 import { startPeer } from './lib/peer.mjs'
+import { importDist } from './lib/dist.mjs'
+
+const { NS_DISCO_INFO, NS_DISCO_ITEMS, parseInfo, parseItems } = await importDist('core/index.js')
 
 const N = Number(process.env.BENCH_ANSWER_N ?? 2000)
 const WINDOW = 500

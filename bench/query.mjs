@@ -10,9 +10,9 @@
 // The peer answering is the same for every asker: a plain xmpp.js client
 // (TCP) with our DiscoServer (1 identity, 10 features, 10 items).
 import xml from '@xmpp/xml'
-import { DiscoClient, DiscoServer, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../dist/core/index.js'
 import { startProsody } from '../scripts/prosody-lib.mjs'
 import { startPeer } from './lib/peer.mjs'
+import { importDist } from './lib/dist.mjs'
 import {
   RUNS,
   Results,
@@ -29,6 +29,8 @@ import {
   stopXmpp,
   users,
 } from './lib/common.mjs'
+
+const { DiscoClient, NS_DISCO_INFO, NS_DISCO_ITEMS } = await importDist('core/index.js')
 
 const SEQ_N = Number(process.env.BENCH_SEQ_N ?? 500)
 const CONC_N = Number(process.env.BENCH_CONC_N ?? 2000)

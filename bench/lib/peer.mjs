@@ -88,7 +88,7 @@ async function main() {
   }
   if (mode === 'stanza') {
     const stanza = await common.connectStanza(server, config)
-    const { NS_DISCO_INFO, NS_DISCO_ITEMS } = await import('../../dist/core/index.js')
+    const { NS_DISCO_INFO, NS_DISCO_ITEMS } = await (await import('./dist.mjs')).importDist('core/index.js')
     // Exactly our identities, features and items (StanzaJS starts with client/web).
     stanza.disco.identities.set('', [])
     for (const identity of decl.identities) stanza.disco.addIdentity(identity)
@@ -104,7 +104,7 @@ async function main() {
     xmpp.on('element', (el) => {
       if (el.name === 'iq' && el.attrs.type === 'get') count(el.getChildElements()[0]?.attrs.xmlns)
     })
-    const core = await import('../../dist/core/index.js')
+    const core = await (await import('./dist.mjs')).importDist('core/index.js')
     const { NS_DISCO_INFO, NS_DISCO_ITEMS } = core
     // "prebuilt" declares the same on a detached StaticNode and answers with
     // its serialised model, built once: both modes send the very same payload.

@@ -6,7 +6,7 @@
 import parseXmlString from '@xmpp/xml/lib/parse.js'
 import xml from '@xmpp/xml'
 import { QueryClient, QueryObserver } from '@tanstack/query-core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   DiscoClient,
   DiscoServer,
@@ -25,8 +25,7 @@ import {
   verifyCapsHash,
 } from '../../src/core/index.js'
 import type { DiscoInfo, XmlElement, XmppClient } from '../../src/core/index.js'
-import { FakeNetwork, rawQuery } from '../helpers/fakeNetwork.js'
-import type { FakeEntity } from '../helpers/fakeNetwork.js'
+import { FakeEntity, FakeNetwork, rawQuery } from '../helpers/fakeNetwork.js'
 
 const parseXml = parseXmlString as (s: string) => XmlElement
 const ALICE = 'alice@example.org/a'
@@ -146,6 +145,21 @@ describe('EntityCaps: what our presences carry', () => {
     expect(alice.sent.map((s) => s.name)).toEqual(['presence', 'message'])
   })
 
+  it('annotates presences sent with sendMany too', async () => {
+    const net = new FakeNetwork()
+    const alice = net.entity(ALICE)
+    current = { net, alice }
+    const many = alice as FakeEntity & { sendMany?: (stanzas: XmlElement[]) => Promise<void> }
+    many.sendMany = async (stanzas) => {
+      for (const stanza of stanzas) await FakeEntity.prototype.send.call(alice, stanza)
+    }
+    const caps = EntityCaps.for(asXmpp(alice), { node: NODE })
+    await must(many.sendMany)([xml('presence', { id: 'x' }, xml('status', {}, 'hi')), xml('message', { to: 'bob@example.org/b' })])
+    expect(alice.sent.map((s) => s.name)).toEqual(['presence', 'message'])
+    expect(must(alice.sent[0]?.getChild('c', NS_CAPS)).attrs.ver).toBe(caps.ver)
+    expect(alice.sent[1]?.getChild('c', NS_CAPS)).toBeUndefined()
+  })
+
   it("advertises a ver that is the hash of the root node's info", async () => {
     const { alice, server, caps } = setup()
     server.registerFeature('urn:example:jingle')
@@ -185,7 +199,8 @@ describe('EntityCaps: what our presences carry', () => {
       for (let i = 0; i < 1000; i++) server.registerFeature(`urn:example:f${i}`)
     })
     const lastChange = Date.now()
-    await sleep(150)
+    await vi.waitFor(() => expect(presences(alice)).toHaveLength(3), { timeout: 1000 })
+    await sleep(100)
     const sent = presences(alice)
     expect(sent).toHaveLength(3)
     const again = must(sent[2])
@@ -203,12 +218,24 @@ describe('EntityCaps: what our presences carry', () => {
     // ... the claims of one React commit (coalesced), and 1000 plain registrations in one tick.
     const releases: (() => void)[] = []
     for (let i = 0; i < 1000; i++) releases.push(server.coalesce(() => server.claimFeature(`urn:example:g${i}`)))
-    await sleep(150)
-    expect(presences(alice)).toHaveLength(4)
+    await vi.waitFor(() => expect(presences(alice)).toHaveLength(4), { timeout: 1000 })
     for (let i = 0; i < 1000; i++) server.unregisterFeature(`urn:example:f${i}`)
-    await sleep(150)
+    await vi.waitFor(() => expect(presences(alice)).toHaveLength(5), { timeout: 1000 })
+    await sleep(100)
     expect(presences(alice)).toHaveLength(5)
     expect(must(presences(alice)[4]?.getChild('c', NS_CAPS)).attrs.ver).toBe(await capsVer(server.toInfo()))
+  })
+
+  it('gives a presence sent during a burst the new ver, and sends no second one for it', async () => {
+    const { alice, server, caps } = setup()
+    await caps.update()
+    const releases = Array.from({ length: 100 }, (_, i) => server.coalesce(() => server.claimFeature(`urn:example:c${i}`)))
+    await Promise.resolve() // the commit's changes are announced at the end of its task
+    await alice.send(xml('presence', {}, xml('show', {}, 'chat')))
+    await sleep(150)
+    expect(presences(alice)).toHaveLength(1)
+    expect(must(presences(alice)[0]?.getChild('c', NS_CAPS)).attrs.ver).toBe(await capsVer(server.toInfo()))
+    for (const release of releases) release()
   })
 
   it('sends nothing when a burst leaves the info as it was, or after a broadcast unavailable', async () => {
@@ -241,7 +268,7 @@ describe('EntityCaps: what our presences carry', () => {
     expect(new Set(vers).size).toBe(6)
     for (let i = 0; i < 6; i++) {
       const reply = await rawQuery(bob, ALICE, NS_DISCO_INFO, { node: `${NODE}#${vers[i]}` })
-      const byHash = await rawQuery(bob, ALICE, NS_DISCO_INFO, { node: hashNodes[i] })
+      const byHash = await rawQuery(bob, ALICE, NS_DISCO_INFO, { node: must(hashNodes[i]) })
       if (i < 2) {
         expect(reply.attrs.type).toBe('error')
         expect(reply.getChild('error')?.getChild('item-not-found', NS_STANZAS)).toBeDefined()
@@ -459,7 +486,7 @@ describe('EntityCaps: what peers advertise', () => {
   })
 
   it('works for peers running EntityCaps themselves, through the hooks\' queryFn too', async () => {
-    const { net, alice, dc, queryClient, infoQueries } = setup()
+    const { net, dc, queryClient, infoQueries } = setup()
     const peers = Array.from({ length: 4 }, (_, i) => net.entity(`bob@example.org/r${i}`))
     for (const peer of peers) {
       DiscoServer.for(asXmpp(peer)).registerFeature('urn:example:jingle')

@@ -132,7 +132,7 @@ describe('DiscoClient through Prosody', () => {
       expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(DisconnectedError)
     }
 
-    server = await startProsody({ users: [users[0]!] })
+    server = await startProsody({ users: users.slice(0, 1) })
     await stopClient(alice)
     alice.options.service = server.tcpUrl
     await alice.start()

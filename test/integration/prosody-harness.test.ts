@@ -5,7 +5,7 @@ import { xml } from '@xmpp/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody } from '../helpers/prosody.js'
 import type { ProsodyServer } from '../helpers/prosody.js'
-import { clientErrors, connectClient, hasWebSocket, stopClient } from '../helpers/xmppClient.js'
+import { clientErrors, connectClient, stopClient } from '../helpers/xmppClient.js'
 import type { Client } from '../helpers/xmppClient.js'
 
 const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
@@ -77,7 +77,7 @@ describe('Prosody harness', () => {
     await expect(connectClient(server, { username: 'alice', password: 'wrong' })).rejects.toThrow()
   })
 
-  it.skipIf(!hasWebSocket)('connects over WebSocket', async () => {
+  it('connects over WebSocket', async () => {
     const ws = await connectClient(server, {
       username: 'alice',
       password: 'alice-secret',

@@ -195,11 +195,17 @@ export class EntityCaps implements InfoSource {
 
   // ---- outgoing ----
   #versions: Version[] = []
-  #ready: Promise<void>
+  /** The ver computations, one after another. */
   #computing: Promise<void> = Promise.resolve()
+  /** Computations scheduled or running: a presence sent meanwhile waits for them. */
+  #inProgress = 0
   #burstTimer: ReturnType<typeof setTimeout> | undefined
   #burstStart = 0
+  /** The app's last broadcast available presence (caps removed), re-sent when the info changes. */
   #lastBroadcast: XmlElement | undefined
+  /** The ver it went out with; undefined while it waits to go out. */
+  #broadcastVer: string | undefined
+  #announced: Promise<unknown> = Promise.resolve()
   #queued = 0
   #tail: Promise<unknown> = Promise.resolve()
 
@@ -248,8 +254,7 @@ export class EntityCaps implements InfoSource {
       this.#server.claimFeature(NS_CAPS)
       if (this.ecaps2) this.#server.claimFeature(NS_CAPS2)
     })
-    this.#ready = this.#recompute()
-    this.#computing = this.#ready
+    this.#compute()
     this.#server.onInfoChanged(this.#onInfoChanged)
     this.#wrapSend()
     xmpp.middleware.use((ctx: IncomingContext, next) => {
@@ -263,6 +268,7 @@ export class EntityCaps implements InfoSource {
     this.#matcher.onSessionEnd(() => {
       // A new session gets every presence anew, and the app sends its own.
       this.#lastBroadcast = undefined
+      this.#broadcastVer = undefined
       this.#jids.clear()
     })
   }
@@ -279,37 +285,63 @@ export class EntityCaps implements InfoSource {
     return this.#versions.at(-1)?.hashes ?? []
   }
 
-  /** Resolves once the vers of every change so far are computed (and any presence for them sent). */
+  /**
+   * Resolves once the vers of every change so far are computed, and the
+   * presence announcing them (if any) is sent.
+   */
   async update(): Promise<void> {
-    if (this.#burstTimer !== undefined) {
-      clearTimeout(this.#burstTimer)
-      this.#burstTimer = undefined
-      this.#computing = this.#computing.then(() => this.#recomputeAndAnnounce())
-    }
+    this.#flushBurst()
     await this.#computing
+    await this.#announced
   }
 
   readonly #onInfoChanged = (): void => {
     const now = Date.now()
-    if (this.#burstTimer === undefined) this.#burstStart = now
-    else clearTimeout(this.#burstTimer)
+    if (this.#burstTimer === undefined) {
+      this.#burstStart = now
+      this.#inProgress++
+    } else {
+      clearTimeout(this.#burstTimer)
+    }
+    // Quiet for BURST_QUIET ms ends a burst; a burst never lasts longer than BURST_MAX.
     const wait = Math.max(0, Math.min(BURST_QUIET, this.#burstStart + BURST_MAX - now))
     this.#burstTimer = setTimeout(() => {
       this.#burstTimer = undefined
-      this.#computing = this.#computing.then(() => this.#recomputeAndAnnounce())
+      this.#inProgress--
+      this.#compute()
     }, wait)
   }
 
-  async #recomputeAndAnnounce(): Promise<void> {
-    const before = this.ver
-    await this.#recompute()
-    if (this.ver === before || !this.#lastBroadcast || this.#xmpp.status !== 'online') return
-    const presence = cloneElement(this.#lastBroadcast)
-    try {
-      await this.#xmpp.send(presence)
-    } catch {
+  /** Computes the ver of a burst still waiting for its quiet period now. */
+  #flushBurst(): void {
+    if (this.#burstTimer === undefined) return
+    clearTimeout(this.#burstTimer)
+    this.#burstTimer = undefined
+    this.#inProgress--
+    this.#compute()
+  }
+
+  #compute(): void {
+    this.#inProgress++
+    this.#computing = this.#computing.then(async () => {
+      try {
+        await this.#recompute()
+      } finally {
+        this.#inProgress--
+      }
+      this.#announce()
+    })
+  }
+
+  /** Re-sends the last broadcast presence if it went out with an older ver. */
+  #announce(): void {
+    const last = this.#lastBroadcast
+    if (!last || this.#broadcastVer === undefined || this.#broadcastVer === this.ver) return
+    if (this.#xmpp.status !== 'online') return
+    // Not awaited: a presence waiting for this very computation would wait for it in turn.
+    this.#announced = this.#xmpp.send(cloneElement(last)).catch(() => {
       // Offline meanwhile: the app's next presence carries the new caps.
-    }
+    })
   }
 
   async #recompute(): Promise<void> {
@@ -365,6 +397,7 @@ export class EntityCaps implements InfoSource {
         xml('c', { xmlns: NS_CAPS2 }, ...version.hashes.map((h) => xml('hash', { xmlns: NS_HASHES, algo: h.algo }, h.value))),
       )
     }
+    if (stanza.attrs.to === undefined) this.#broadcastVer = version.ver
   }
 
   /** Notes the app's broadcast presence (the one re-sent on changes); forgets it on unavailable. */
@@ -376,8 +409,10 @@ export class EntityCaps implements InfoSource {
       delete copy.attrs.from
       copy.children = copy.children.filter((c) => !isCapsElement(c))
       this.#lastBroadcast = copy
+      this.#broadcastVer = undefined
     } else if (stanza.attrs.type === 'unavailable') {
       this.#lastBroadcast = undefined
+      this.#broadcastVer = undefined
     }
   }
 
@@ -390,20 +425,25 @@ export class EntityCaps implements InfoSource {
   }
 
   /**
-   * Annotates the available presences among `stanzas`, then writes them.
-   * Before the first ver exists a presence waits for it, and whatever is sent
-   * meanwhile waits behind it, so stanzas keep their order.
+   * Annotates the available presences among `stanzas`, then writes them. A
+   * presence sent while a ver is being computed (the first, or one for recent
+   * changes) waits for it, and whatever is sent meanwhile waits behind it,
+   * so stanzas keep their order.
    */
   #send(stanzas: XmlElement[], write: () => Promise<unknown>): Promise<unknown> {
     for (const stanza of stanzas) this.#track(stanza)
     const presences = stanzas.filter(isAvailablePresence)
-    if (this.#queued === 0 && (presences.length === 0 || this.#versions.length > 0)) {
+    const waits = presences.length > 0 && (this.#inProgress > 0 || this.#versions.length === 0)
+    if (this.#queued === 0 && !waits) {
       for (const p of presences) this.#annotate(p)
       return write()
     }
     this.#queued++
     const result = this.#tail.then(async () => {
-      if (presences.length > 0) await this.#ready
+      if (presences.length > 0) {
+        this.#flushBurst()
+        await this.#computing
+      }
       for (const p of presences) this.#annotate(p)
       return write()
     })

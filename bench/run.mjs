@@ -1,0 +1,269 @@
+// `npm run bench`: builds the package, runs every benchmark against the
+// build (each suite in a process of its own), prints the figures and writes
+// them into BENCHMARKS.md between the "bench:begin" and "bench:end" markers
+// (the text around them is kept).
+//
+//   node bench/run.mjs [suite ...]   suites: query answer react memory size (default: all)
+//   BENCH_RUNS=1 node bench/run.mjs  a quick smoke run (figures from 1 run)
+//   --no-write                       print only, leave BENCHMARKS.md alone
+//
+// Suites 1-3 start their own throwaway Prosody on loopback ports
+// (scripts/prosody-lib.mjs); nothing leaves the machine.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import { join } from 'node:path'
+import process from 'node:process'
+import { fileURLToPath } from 'node:url'
+import { RUNS, fmt, median } from './lib/common.mjs'
+import { snapshotDist } from './lib/dist.mjs'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const FILE = join(ROOT, 'BENCHMARKS.md')
+const BEGIN = '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->'
+const END = '<!-- bench:end -->'
+
+const SUITES = {
+  query: { file: 'query.mjs', title: '1-2. Querying through Prosody', timeout: 180_000, prosody: true },
+  answer: { file: 'answer.mjs', title: '3. Answering through Prosody', timeout: 120_000, prosody: true },
+  react: { file: 'react.mjs', title: '4. React', timeout: 90_000 },
+  memory: { file: 'memory.mjs', title: '5. Memory', timeout: 150_000, args: ['--expose-gc'], env: { BENCH_RUNS: String(Math.min(RUNS, 3)) } },
+  size: { file: 'size.mjs', title: '6. Size', timeout: 60_000 },
+}
+
+const args = process.argv.slice(2)
+const write = !args.includes('--no-write')
+const chosen = args.filter((a) => !a.startsWith('--'))
+for (const name of chosen) if (!SUITES[name]) throw new Error(`unknown suite ${name} (${Object.keys(SUITES).join(', ')})`)
+const suites = chosen.length ? chosen : Object.keys(SUITES)
+
+const started = new Date()
+const t0 = Date.now()
+const loadBefore = os.loadavg()
+
+// ---- build, then a private snapshot of dist/
+console.log('npm run build')
+const buildResult = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', shell: process.platform === 'win32' })
+const buildNotes = []
+if (buildResult.status !== 0) {
+  const output = `${buildResult.stdout}${buildResult.stderr}`.trim().split('\n').slice(-15).join('\n')
+  if (!existsSync(join(ROOT, 'dist/index.js'))) {
+    console.error(output)
+    throw new Error('npm run build failed and emitted nothing')
+  }
+  // tsc emits despite type errors: benchmark what it emitted, and say so.
+  console.warn(`npm run build exited with ${buildResult.status}; benchmarking the JavaScript it emitted:\n${output}`)
+  const errors = output.split('\n').filter((l) => /error TS\d+/.test(l))
+  buildNotes.push(`\`npm run build\` reported type errors (${errors.length}: ${errors.map((e) => e.split(':')[0]).join(', ')}); the figures are of the JavaScript it emitted.`)
+}
+let snapshot
+for (let attempt = 1; ; attempt++) {
+  try {
+    snapshot = await snapshotDist(ROOT)
+    break
+  } catch (err) {
+    // Someone else's `npm run build` (rm -rf dist) at that very moment: build again.
+    if (attempt === 3) throw err
+    spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' })
+  }
+}
+
+// ---- the suites
+const outDir = await mkdtemp(join(os.tmpdir(), 'rxd-bench-out-'))
+const collected = []
+let failed = false
+try {
+  for (const name of suites) {
+    const suite = SUITES[name]
+    const out = join(outDir, `${name}.json`)
+    console.log(`\n== ${suite.title}`)
+    const code = await runSuite(suite, out)
+    if (code !== 0 || !existsSync(out)) {
+      failed = true
+      collected.push({ suite: name, title: suite.title, failed: code, rows: [], notes: [`the suite failed (exit ${code})`] })
+      continue
+    }
+    collected.push({ ...JSON.parse(await readFile(out, 'utf8')), title: suite.title })
+  }
+} finally {
+  await rm(outDir, { recursive: true, force: true })
+  await snapshot.remove()
+}
+
+const seconds = (Date.now() - t0) / 1000
+const markdown = render()
+console.log(`\n${markdown}`)
+if (write) {
+  const current = existsSync(FILE) ? readFileSync(FILE, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`
+  const i = current.indexOf(BEGIN)
+  const j = current.indexOf(END)
+  const next =
+    i !== -1 && j > i
+      ? `${current.slice(0, i)}${BEGIN}\n${markdown}\n${current.slice(j)}`
+      : `${current.trimEnd()}\n\n${BEGIN}\n${markdown}\n${END}\n`
+  writeFileSync(FILE, next)
+  console.log(`written to ${FILE} (${seconds.toFixed(0)} s)`)
+}
+process.exit(failed ? 1 : 0)
+
+function runSuite(suite, out) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...(suite.args ?? []), join(ROOT, 'bench', suite.file), '--out', out], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, RXD_BENCH_DIST: snapshot.dist, ...(suite.env ?? {}) },
+    })
+    const timer = setTimeout(() => {
+      console.error(`  ${suite.file} took longer than ${suite.timeout / 1000} s: stopped`)
+      child.kill('SIGTERM')
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+    }, suite.timeout)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      resolve(code ?? (signal ? 128 : 1))
+    })
+  })
+}
+
+// ---- BENCHMARKS.md
+
+function digitsFor(unit, value) {
+  if (unit === 'ms') return value < 100 ? 1 : 0
+  if (unit === 'MB') return 1
+  if (unit === 'µs') return value < 100 ? 1 : 0
+  return 0
+}
+
+function cell(runs, unit) {
+  const m = median(runs)
+  const d = digitsFor(unit, m)
+  const u = unit ? ` ${unit}` : ''
+  if (runs.length === 1) return [`${fmt(m, d)}${u}`, '(1 run)']
+  const lo = Math.min(...runs)
+  const hi = Math.max(...runs)
+  return [`${fmt(m, d)}${u}`, lo === hi ? `${fmt(lo, d)}` : `${fmt(lo, d)}-${fmt(hi, d)}`]
+}
+
+function ratio(row, rows) {
+  if (row.budget !== undefined) return `${(median(row.runs) / row.budget).toFixed(2)}x budget`
+  if (!row.baseline) return row.hasDependants ? 'baseline' : ''
+  const base = rows.find((r) => r.section === row.section && r.metric === row.metric && r.name === row.baseline)
+  if (!base) return ''
+  const b = median(base.runs)
+  const m = median(row.runs)
+  if (b === 0) return m === 0 ? '=' : ''
+  return `${(m / b).toFixed(2)}x`
+}
+
+function render() {
+  const cpus = os.cpus()
+  const lines = []
+  lines.push('## Figures of the last run')
+  lines.push('')
+  lines.push('| | |')
+  lines.push('| --- | --- |')
+  lines.push(`| machine | ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()} |`)
+  lines.push(`| load average | ${loadBefore.map((l) => l.toFixed(1)).join(' / ')} at the start, ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end (1 / 5 / 15 min) |`)
+  lines.push(`| Node | ${process.version} |`)
+  lines.push(`| date | ${started.toISOString()} (${seconds.toFixed(0)} s in all) |`)
+  lines.push(`| commit | ${gitDescribe()} |`)
+  lines.push(`| runs | median and min-max of ${RUNS} runs per figure (memory: ${Math.min(RUNS, 3)}), candidates interleaved round by round; ratios are median / median of the baseline measured in the same run |`)
+  for (const n of buildNotes) lines.push(`| build | ${n} |`)
+  lines.push('')
+  lines.push('### Goals')
+  lines.push('')
+  for (const g of goals()) lines.push(`- ${g}`)
+  for (const suite of collected) {
+    lines.push('')
+    lines.push(`### ${suite.title}`)
+    const sections = [...new Set(suite.rows.map((r) => r.section))]
+    for (const section of sections) {
+      const rows = suite.rows.filter((r) => r.section === section)
+      for (const r of rows) r.hasDependants = rows.some((o) => o.baseline === r.name && o.metric === r.metric)
+      lines.push('')
+      lines.push(`**${section}**`)
+      lines.push('')
+      lines.push('| candidate | figure | median | min-max | vs baseline |')
+      lines.push('| --- | --- | ---: | ---: | ---: |')
+      for (const r of rows) {
+        const [m, range] = cell(r.runs, r.unit)
+        lines.push(`| ${r.name} | ${r.metric} | ${m} | ${range} | ${ratio(r, rows)} |`)
+      }
+    }
+    if (suite.breakdowns) {
+      for (const b of suite.breakdowns) {
+        lines.push('')
+        lines.push(`What dominates ${b.name} (esbuild metafile, ${fmt(b.minified)} B minified):`)
+        lines.push('')
+        lines.push('| source file | minified bytes | share |')
+        lines.push('| --- | ---: | ---: |')
+        for (const [file, bytes] of b.rows.slice(0, 12)) lines.push(`| ${file} | ${fmt(bytes)} | ${((100 * bytes) / b.minified).toFixed(0)}% |`)
+      }
+    }
+    if (suite.notes.length) {
+      lines.push('')
+      for (const n of suite.notes) lines.push(`- ${n}`)
+    }
+  }
+  return lines.join('\n')
+}
+
+function gitDescribe() {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim()
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim()
+  return head ? `${head}${dirty ? ' + uncommitted changes in src/' : ''}` : 'unknown'
+}
+
+/** The goals of the issue, checked on this run's figures. */
+function goals() {
+  const rows = collected.flatMap((s) => s.rows)
+  const out = []
+  const med = (section, name, metric) => {
+    const r = rows.find((x) => x.section === section && x.name === name && x.metric === metric)
+    return r ? median(r.runs) : undefined
+  }
+  const mark = (ok) => (ok ? 'met' : '**missed**')
+  // 1. ours >= 0.9x raw, faster than StanzaJS
+  for (const section of [...new Set(rows.filter((r) => r.section.startsWith('1.')).map((r) => r.section))]) {
+    const ours = med(section, 'DiscoClient (requireFresh)', 'throughput')
+    const raw = med(section, 'xmpp.js iqCaller.request', 'throughput')
+    const stanza = med(section, 'StanzaJS', 'throughput')
+    const cpuOurs = med(section, 'DiscoClient (requireFresh)', 'asker CPU per IQ')
+    const cpuRaw = med(section, 'xmpp.js iqCaller.request', 'asker CPU per IQ')
+    if (ours === undefined || raw === undefined) continue
+    let text = `${section}: ours ${(ours / raw).toFixed(2)}x raw (goal >= 0.9x): ${mark(ours >= 0.9 * raw)}`
+    if (stanza !== undefined) text += `; vs StanzaJS ${(ours / stanza).toFixed(2)}x (goal > 1): ${mark(ours > stanza)}`
+    if (cpuOurs !== undefined && cpuRaw !== undefined) text += `; asker CPU per IQ ${(cpuOurs / cpuRaw).toFixed(2)}x raw's`
+    out.push(text)
+  }
+  // 3. ours >= 0.9x prebuilt
+  for (const section of [...new Set(rows.filter((r) => r.section.startsWith('3.')).map((r) => r.section))]) {
+    const ours = med(section, 'DiscoServer', 'throughput')
+    const pre = med(section, 'xmpp.js iqCallee, prebuilt element', 'throughput')
+    const cpuOurs = med(section, 'DiscoServer', 'answerer CPU per answer')
+    const cpuPre = med(section, 'xmpp.js iqCallee, prebuilt element', 'answerer CPU per answer')
+    if (ours === undefined || pre === undefined) continue
+    out.push(
+      `${section}: ours ${(ours / pre).toFixed(2)}x the prebuilt element's throughput (goal >= 0.9x): ${mark(ours >= 0.9 * pre)}; ` +
+        `CPU per answer ${(cpuOurs / cpuPre).toFixed(2)}x (goal <= 1.11x): ${mark(cpuOurs <= cpuPre / 0.9)}`,
+    )
+  }
+  // 5. bound and flat heap
+  const mem = rows.filter((r) => r.section.startsWith('5.') && r.name === 'DiscoClient.queryInfo')
+  const maxEntries = mem.find((r) => r.metric.startsWith('max info cache entries'))
+  if (maxEntries) out.push(`5. cache entries never above the bound (10000): max ${fmt(Math.max(...maxEntries.runs))}: ${mark(Math.max(...maxEntries.runs) <= 10_000)}`)
+  const growth = mem.find((r) => r.metric.startsWith('heap growth per JID'))
+  if (growth) {
+    const g = median(growth.runs)
+    out.push(`5. heap flat once the bound is reached (${growth.metric}: ${fmt(g)} bytes; flat = under 16 bytes per JID): ${mark(g < 16)}`)
+  }
+  // 6. budgets
+  for (const r of rows.filter((x) => x.budget !== undefined)) {
+    const size = median(r.runs)
+    out.push(
+      `6. ${r.name}: ${(size / 1000).toFixed(2)} kB of ${(r.budget / 1000).toFixed(0)} kB: ${size <= r.budget ? 'met' : `**missed** by ${((size - r.budget) / 1000).toFixed(2)} kB`}`,
+    )
+  }
+  return out
+}

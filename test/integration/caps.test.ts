@@ -1,0 +1,238 @@
+// Entity capabilities through a real Prosody: our clients advertise caps on
+// their presences, another of our clients learns their features through them
+// (counting the disco#info queries on the wire), and Prosody's own mod_pep
+// learns our +notify interests through them and sends us PEP notifications.
+import { QueryClient } from '@tanstack/query-core'
+import { xml } from '@xmpp/client'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  DiscoClient,
+  DiscoServer,
+  EntityCaps,
+  NS_CAPS,
+  NS_CAPS2,
+  NS_DISCO_INFO,
+  capsVer,
+  verifyCapsHash,
+} from '../../src/core/index.js'
+import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
+import { startProsody } from '../helpers/prosody.js'
+import type { ProsodyServer } from '../helpers/prosody.js'
+import { connectClient, stopClient } from '../helpers/xmppClient.js'
+import type { Client } from '../helpers/xmppClient.js'
+
+const NODE = 'https://app.example'
+const NS_PUBSUB = 'http://jabber.org/protocol/pubsub'
+const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event'
+const MOOD = 'urn:example:mood'
+
+const accounts = ['watcher', 'alice', 'moody', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
+const users = accounts.map((username) => ({ username, password: `${username}-pw` }))
+const asXmpp = (c: Client) => c as unknown as XmppClient
+
+/** Counts the disco#info gets `xmpp` sends, with their `to` and `node`. */
+function recordSentQueries(xmpp: Client): { to: string | undefined; node: string | undefined }[] {
+  const sent: { to: string | undefined; node: string | undefined }[] = []
+  xmpp.on('send', (el: XmlElement) => {
+    const query = el.name === 'iq' && el.attrs.type === 'get' ? el.getChild('query', NS_DISCO_INFO) : undefined
+    if (query) sent.push({ to: el.attrs.to, node: query.attrs.node })
+  })
+  return sent
+}
+
+/** Counts the disco#info gets that reach `xmpp`, with who asked and for which node. */
+function recordReceivedQueries(xmpp: Client): { from: string | undefined; node: string | undefined }[] {
+  const received: { from: string | undefined; node: string | undefined }[] = []
+  asXmpp(xmpp).middleware.use((ctx: IncomingContext, next) => {
+    const query = ctx.stanza.name === 'iq' && ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query', NS_DISCO_INFO) : undefined
+    if (query) received.push({ from: ctx.stanza.attrs.from, node: query.attrs.node })
+    return next()
+  })
+  return received
+}
+
+/** The presences with caps `xmpp` received, by sender. */
+function recordCapsPresences(xmpp: Client): Map<string, XmlElement> {
+  const seen = new Map<string, XmlElement>()
+  asXmpp(xmpp).middleware.use((ctx: IncomingContext, next) => {
+    const { stanza } = ctx
+    if (stanza.name === 'presence' && stanza.getChild('c', NS_CAPS) && stanza.attrs.from) seen.set(stanza.attrs.from, stanza)
+    return next()
+  })
+  return seen
+}
+
+describe('Entity capabilities through Prosody', () => {
+  let server: ProsodyServer
+  const clients: Client[] = []
+  let watcher: Client
+  let watcherJid: string
+  let watcherDc: DiscoClient
+  let watcherSent: ReturnType<typeof recordSentQueries>
+  let watcherSeen: Map<string, XmlElement>
+
+  const connect = async (username: string, resource: string): Promise<Client> => {
+    const client = await connectClient(server, { username, password: `${username}-pw`, resource })
+    clients.push(client)
+    return client
+  }
+
+  /** The disco#info gets that reached each peer made by capsPeer. */
+  const peerQueries = new Map<Client, ReturnType<typeof recordReceivedQueries>>()
+
+  /** A client of this library with caps on, `features` declared, its presence sent to the watcher. */
+  const capsPeer = async (username: string, resource: string, features: string[]): Promise<Client> => {
+    const client = await connect(username, resource)
+    // Before DiscoServer routes its IQs (xmpp.js runs middleware in order; a route ends the chain).
+    peerQueries.set(client, recordReceivedQueries(client))
+    const disco = DiscoServer.for(asXmpp(client))
+    disco.batch(() => {
+      for (const f of features) disco.registerFeature(f)
+    })
+    EntityCaps.for(asXmpp(client), { node: NODE })
+    await client.send(xml('presence', { to: watcherJid }))
+    return client
+  }
+
+  beforeAll(async () => {
+    server = await startProsody({ users })
+    watcher = await connect('watcher', 'w')
+    watcherJid = String(watcher.jid)
+    watcherSent = recordSentQueries(watcher)
+    watcherSeen = recordCapsPresences(watcher)
+    watcherDc = DiscoClient.for(asXmpp(watcher), {
+      queryClient: new QueryClient({ defaultOptions: { queries: { retry: false } } }),
+    })
+    EntityCaps.for(asXmpp(watcher), { node: NODE, discoClient: watcherDc })
+    await watcher.send(xml('presence'))
+  })
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => stopClient(c)))
+    await server?.stop()
+  })
+
+  it('advertises our caps on presence, and answers node#ver with info that verifies', async () => {
+    const alice = await capsPeer('alice', 'a', ['urn:example:jingle'])
+    const aliceJid = String(alice.jid)
+    await vi.waitFor(() => expect(watcherSeen.has(aliceJid)).toBe(true))
+    const presence = watcherSeen.get(aliceJid) as XmlElement
+    const c = presence.getChild('c', NS_CAPS) as XmlElement
+    expect(c.attrs).toMatchObject({ hash: 'sha-1', node: NODE })
+    expect(c.attrs.ver).toBe(await capsVer(DiscoServer.for(asXmpp(alice)).toInfo()))
+    expect(presence.getChild('c', NS_CAPS2)?.getChild('hash')?.attrs.algo).toBe('sha-256')
+
+    // What a peer that is not this library sees at node#ver.
+    const reply = await watcher.iqCaller.request(
+      xml('iq', { type: 'get', to: aliceJid }, xml('query', { xmlns: NS_DISCO_INFO, node: `${NODE}#${c.attrs.ver}` })),
+    )
+    const query = reply.getChild('query', NS_DISCO_INFO) as XmlElement
+    expect(await verifyCapsHash(query, { kind: 'caps', algo: 'sha-1', value: c.attrs.ver ?? '' })).toBe('verified')
+
+    // The watcher learns alice's features through her caps: one query, at node#ver.
+    const before = watcherSent.length
+    const info = await watcherDc.queryInfo(aliceJid)
+    expect(info.features).toContain('urn:example:jingle')
+    expect(watcherSent.slice(before)).toEqual([{ to: aliceJid, node: `${NODE}#${c.attrs.ver}` }])
+  })
+
+  it('learns the features of 20 peers advertising one ver with exactly one disco query', async () => {
+    const features = ['urn:example:jingle', 'urn:example:video']
+    const peers: Client[] = []
+    for (let account = 0; account < 4; account++) {
+      peers.push(...(await Promise.all([0, 1, 2, 3, 4].map((r) => capsPeer(`peer${account}`, `r${r}`, features)))))
+    }
+    const received = peers.map((p) => peerQueries.get(p) ?? [])
+    const jids = peers.map((p) => String(p.jid))
+    expect(new Set(jids).size).toBe(20)
+    await vi.waitFor(() => expect(jids.every((j) => watcherSeen.has(j))).toBe(true))
+    const vers = new Set(jids.map((j) => watcherSeen.get(j)?.getChild('c', NS_CAPS)?.attrs.ver))
+    expect(vers.size).toBe(1)
+
+    const before = watcherSent.length
+    const infos = await Promise.all(jids.map((j) => watcherDc.queryInfo(j)))
+    const queries = watcherSent.length - before
+    const answered = received.reduce((n, r) => n + r.length, 0)
+    console.info(`caps through Prosody: N=20 peers, M=1 ver -> ${queries} disco#info query (${answered} answered)`)
+    expect(queries).toBe(1)
+    expect(answered).toBe(1)
+    for (const info of infos) expect(info.features).toEqual(expect.arrayContaining([...features, NS_CAPS]))
+  })
+
+  it('sends M queries for N peers advertising M distinct vers', async () => {
+    const N = 12
+    const M = 3
+    const peers = await Promise.all(
+      Array.from({ length: N }, (_, i) => capsPeer(`group${i % M}`, `g${i}`, ['urn:example:jingle', `urn:example:group${i % M}`])),
+    )
+    const jids = peers.map((p) => String(p.jid))
+    await vi.waitFor(() => expect(jids.every((j) => watcherSeen.has(j))).toBe(true))
+    expect(new Set(jids.map((j) => watcherSeen.get(j)?.getChild('c', NS_CAPS)?.attrs.ver)).size).toBe(M)
+
+    const before = watcherSent.length
+    const infos = await Promise.all(jids.map((j) => watcherDc.queryInfo(j)))
+    const queries = watcherSent.length - before
+    console.info(`caps through Prosody: N=${N} peers, M=${M} vers -> ${queries} disco#info queries`)
+    expect(queries).toBe(M)
+    infos.forEach((info, i) => expect(info.features).toContain(`urn:example:group${i % M}`))
+  })
+
+  it("lets Prosody's mod_pep learn our +notify interest through caps and notify us", async () => {
+    const listener = await connect('moody', 'listener')
+    const deaf = await connect('moody', 'deaf')
+    const publisher = await connect('moody', 'publisher')
+    const fromPep = recordReceivedQueries(listener)
+    const events = new Map<Client, XmlElement[]>([
+      [listener, []],
+      [deaf, []],
+    ])
+    for (const [client, list] of events) {
+      client.on('stanza', (el: XmlElement) => {
+        if (el.name === 'message' && el.getChild('event', NS_PUBSUB_EVENT)) list.push(el)
+      })
+    }
+    // A feature no other client here has: a ver Prosody has not seen yet (it caches what it learnt per ver).
+    for (const client of [listener, deaf]) DiscoServer.for(asXmpp(client)).registerFeature('urn:example:moody')
+    const listenerCaps = EntityCaps.for(asXmpp(listener), { node: NODE })
+    EntityCaps.for(asXmpp(deaf), { node: NODE })
+    await listener.send(xml('presence'))
+    // Prosody asks the caps node of a ver it does not know, from the bare account JID.
+    await vi.waitFor(() => expect(fromPep.length).toBe(1))
+    expect(fromPep[0]).toEqual({ from: 'moody@localhost', node: `${NODE}#${listenerCaps.ver}` })
+    await deaf.send(xml('presence'))
+
+    const publish = async (id: string) =>
+      publisher.iqCaller.request(
+        xml(
+          'iq',
+          { type: 'set' },
+          xml('pubsub', { xmlns: NS_PUBSUB }, xml('publish', { node: MOOD }, xml('item', { id }, xml('mood', { xmlns: MOOD }, id)))),
+        ),
+      )
+    // No +notify yet: a publication reaches nobody.
+    await publish('before')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(events.get(listener)).toHaveLength(0)
+
+    // Declaring the interest changes our ver: the broadcast presence goes again, Prosody asks the new node.
+    const oldVer = listenerCaps.ver
+    DiscoServer.for(asXmpp(listener)).registerFeature(`${MOOD}+notify`)
+    await vi.waitFor(() => expect(fromPep.length).toBe(2))
+    expect(listenerCaps.ver).not.toBe(oldVer)
+    expect(fromPep[1]).toEqual({ from: 'moody@localhost', node: `${NODE}#${listenerCaps.ver}` })
+    // Prosody 0.12 sends the node's last item to a new interested resource (send_last_published_item).
+    await vi.waitFor(() => expect(events.get(listener)).toHaveLength(1))
+    expect(events.get(listener)?.[0]?.getChild('event', NS_PUBSUB_EVENT)?.getChild('items')?.getChild('item')?.attrs.id).toBe(
+      'before',
+    )
+
+    await publish('after')
+    await vi.waitFor(() => expect(events.get(listener)).toHaveLength(2))
+    const event = events.get(listener)?.at(-1)?.getChild('event', NS_PUBSUB_EVENT)
+    expect(event?.getChild('items')?.attrs.node).toBe(MOOD)
+    expect(event?.getChild('items')?.getChild('item')?.attrs.id).toBe('after')
+    // The resource without the interest gets nothing.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(events.get(deaf)).toHaveLength(0)
+  })
+})
