@@ -1,14 +1,16 @@
 /**
  * EntityCaps: entity capabilities in both directions, for one xmpp.js client.
  *
- * XEP-0115 (Entity Capabilities): section 4 (<c/> on every available
- *   presence, node#ver answered), 5.4 (processing: verify before caching,
- *   legacy and unknown hashes per JID only), 6.2 (the query goes to the
- *   exact full JID), 8 (security: poisoning, flooding)
- * XEP-0390 (Entity Capabilities 2.0): section 5.4 (the hash set on presence),
- *   5.5 (capability hash nodes), 6.1 (answer the 3 most recent hash sets),
- *   6.2.1 (only a verified hash is cached; only the most recent hash set of
- *   a JID is used), 10.2 (rate-limit hash sets)
+ * XEP-0115 (Entity Capabilities): "Advertising Capabilities" (<c/> on every
+ *   presence but unavailable, sent again when the info changes), "Discovering
+ *   Capabilities" (the query goes to the exact full JID, at node#ver),
+ *   5.4 "Processing Method" (verify before caching globally; legacy and
+ *   unknown hashes per JID only), "Determining Support" (the caps feature),
+ *   "Security Considerations" (poisoning, flooding)
+ * XEP-0390 (Entity Capabilities 2.0): 5.4 (the hash set on presence), 5.5
+ *   (capability hash nodes), 6.1 (answer at least the 3 most recent hash
+ *   sets), 6.2.1 (only a verified hash is cached; only the most recent hash
+ *   set of a JID is used), 8.2 (rate-limit hash sets)
  *
  * Outgoing: the root node's info gives a `ver` (and a XEP-0390 hash set);
  * `send` and `sendMany` of the client are wrapped to annotate every

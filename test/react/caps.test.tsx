@@ -1,0 +1,51 @@
+// <DiscoProvider caps>: entity capabilities from the React side.
+import { render } from '@testing-library/react'
+import xml from '@xmpp/xml'
+import { StrictMode } from 'react'
+import { describe, expect, it } from 'vitest'
+import { EntityCaps, NS_CAPS } from '../../src/core/index.js'
+import type { XmlElement } from '../../src/core/index.js'
+import { DiscoProvider, Feature } from '../../src/react/index.js'
+import { asXmpp, infoSeen, newQueryClient, settle, setup } from '../helpers/renderWithDisco.js'
+
+const NODE = 'https://app.example'
+const presences = (sent: XmlElement[]) => sent.filter((s) => s.is('presence'))
+
+describe('<DiscoProvider caps>', () => {
+  it('puts <c/> on our presence and re-sends it once for 1000 <Feature>s mounted in one commit', async () => {
+    const { alice, bob } = setup()
+    const features = (n: number) => Array.from({ length: n }, (_, i) => <Feature key={i} var={`urn:example:f${i}`} />)
+    const { rerender } = render(
+      <StrictMode>
+        <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={{ node: NODE }} />
+      </StrictMode>,
+    )
+    await bob.send(xml('presence', {}, xml('show', {}, 'away'), xml('status', {}, 'lunch'), xml('priority', {}, '5')))
+    const first = presences(bob.sent)
+    expect(first).toHaveLength(1)
+    const ver = EntityCaps.for(asXmpp(bob), { node: NODE }).ver
+    expect(first[0]?.getChild('c', NS_CAPS)?.attrs).toMatchObject({ node: NODE, hash: 'sha-1', ver })
+
+    rerender(
+      <StrictMode>
+        <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={{ node: NODE }}>
+          {features(1000)}
+        </DiscoProvider>
+      </StrictMode>,
+    )
+    await settle(300)
+    const all = presences(bob.sent)
+    expect(all).toHaveLength(2)
+    const resent = all[1]
+    const newVer = resent?.getChild('c', NS_CAPS)?.attrs.ver
+    expect(newVer).toBeDefined()
+    expect(newVer).not.toBe(ver)
+    expect(resent?.getChildText('show')).toBe('away')
+    expect(resent?.getChildText('status')).toBe('lunch')
+    expect(resent?.getChildText('priority')).toBe('5')
+
+    // The advertised ver answers at node#ver with what it was computed from.
+    const atVer = await infoSeen(alice, bob, `${NODE}#${newVer}`)
+    expect(atVer.features).toContain('urn:example:f999')
+  })
+})
