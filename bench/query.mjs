@@ -32,7 +32,7 @@ import {
 
 const { DiscoClient, NS_DISCO_INFO, NS_DISCO_ITEMS } = await importDist('core/index.js')
 
-const SEQ_N = Number(process.env.BENCH_SEQ_N ?? 500)
+const SEQ_N = Number(process.env.BENCH_SEQ_N ?? 400)
 const CONC_N = Number(process.env.BENCH_CONC_N ?? 2000)
 const WINDOW = 500
 const ALIAS_N = 1000

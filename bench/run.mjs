@@ -72,13 +72,16 @@ for (let attempt = 1; ; attempt++) {
 // ---- the suites
 const outDir = await mkdtemp(join(os.tmpdir(), 'rxd-bench-out-'))
 const collected = []
+const durations = []
 let failed = false
 try {
   for (const name of suites) {
     const suite = SUITES[name]
     const out = join(outDir, `${name}.json`)
     console.log(`\n== ${suite.title}`)
+    const suiteStart = Date.now()
     const code = await runSuite(suite, out)
+    durations.push(`${name} ${((Date.now() - suiteStart) / 1000).toFixed(0)} s`)
     if (code !== 0 || !existsSync(out)) {
       failed = true
       collected.push({ suite: name, title: suite.title, failed: code, rows: [], notes: [`the suite failed (exit ${code})`] })
@@ -166,7 +169,7 @@ function render() {
   lines.push(`| machine | ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()} |`)
   lines.push(`| load average | ${loadBefore.map((l) => l.toFixed(1)).join(' / ')} at the start, ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end (1 / 5 / 15 min) |`)
   lines.push(`| Node | ${process.version} |`)
-  lines.push(`| date | ${started.toISOString()} (${seconds.toFixed(0)} s in all) |`)
+  lines.push(`| date | ${started.toISOString()} (${seconds.toFixed(0)} s in all: build and snapshot, ${durations.join(', ')}) |`)
   lines.push(`| commit | ${gitDescribe()} |`)
   lines.push(`| runs | median and min-max of ${RUNS} runs per figure (memory: ${Math.min(RUNS, 3)}), candidates interleaved round by round; ratios are median / median of the baseline measured in the same run |`)
   for (const n of buildNotes) lines.push(`| build | ${n} |`)

@@ -58,7 +58,8 @@ export class CacheBound {
   enforce(): void {
     let excess = this.#lru.size - this.#limit()
     if (excess <= 0) return
-    for (const query of [...this.#lru.values()]) {
+    // Deleting the entry being visited is safe while iterating a Map.
+    for (const query of this.#lru.values()) {
       if (excess <= 0) break
       if (query.getObserversCount() > 0 || query.state.fetchStatus !== 'idle') continue
       this.#lru.delete(query.queryHash)

@@ -89,6 +89,10 @@ type Result<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItems
 /** One request on the wire and everyone waiting for it. */
 interface Flight<T> {
   readonly generation: number
+  /** Set when a TanStack queryFn waits on it: TanStack then stores the result itself. */
+  joinedByQueryFn: boolean
+  /** Set by forgetInfo: the reply is still delivered to its callers, never stored. */
+  discarded: boolean
   readonly promise: Promise<T>
   callers: number
   settled: boolean
@@ -152,6 +156,10 @@ export class DiscoClient {
       items: new CacheBound(cache, mine('items'), () => this.#itemsCacheSize),
     }
     this.#matcher.onSessionEnd(() => this.flushCache())
+    // The generation guard lives as long as its entry: an evicted target leaves nothing behind.
+    cache.subscribe((event) => {
+      if (event.type === 'removed') this.#written.delete(event.query.queryHash)
+    })
   }
 
   /** Maximum number of cached disco#info results (default 10000). */
@@ -244,6 +252,7 @@ export class DiscoClient {
     const future = this.#futures.get(hash)
     if (future) return this.#waitFor(future, caller)
     const flight = this.#flights.get(hash) ?? this.#startFlight(key, hash, true)
+    flight.joinedByQueryFn = true
     return this.#join(flight, caller).then((result) => {
       // An older reply that lost the race returns what the newer one wrote.
       const written = this.#written.get(hash)
@@ -265,6 +274,8 @@ export class DiscoClient {
     const flight: Flight<DiscoInfo | DiscoItems> = {
       generation,
       promise,
+      joinedByQueryFn: false,
+      discarded: false,
       callers: 0,
       settled: false,
       abandon: () => {
@@ -282,16 +293,19 @@ export class DiscoClient {
       (result) => {
         settle()
         // A flushCache since the request went out: let it finish, but do not store it.
-        if (!store || epoch !== this.#epoch) return
+        if (!store || flight.discarded || epoch !== this.#epoch) return
         if ((this.#written.get(hash) ?? 0) > generation) return
         this.#written.set(hash, generation)
+        // A TanStack fetch waiting on this flight stores the same result: one write, not two.
+        const query = this.queryClient.getQueryCache().get(hash)
+        if (flight.joinedByQueryFn && query?.state.fetchStatus === 'fetching') return
         this.queryClient.setQueryData(key, result)
       },
       () => {
         settle()
         // Errors are never cached: the next call for the target sends again.
         // A failure from before a flush, or older than the result stored, discards nothing.
-        if (!store || epoch !== this.#epoch || (this.#written.get(hash) ?? 0) > generation) return
+        if (!store || flight.discarded || epoch !== this.#epoch || (this.#written.get(hash) ?? 0) > generation) return
         const query = this.queryClient.getQueryCache().get(hash)
         if (query && !query.state.isInvalidated) void query.invalidate()
       },
@@ -431,12 +445,13 @@ export class DiscoClient {
     const key = this.queryKey('info', jid, node)
     const hash = hashKey(key)
     const query = this.queryClient.getQueryCache().get(hash)
-    if (!query && !this.#futures.has(hash) && !this.#flights.has(hash)) return
+    const flight = this.#flights.get(hash)
+    if (flight) flight.discarded = true
     this.#futures.delete(hash)
     this.#flights.delete(hash)
-    // Older flights compare their generation with this one and do not write.
-    this.#written.set(hash, ++this.#generation)
     if (!query) return
+    // Older requests compare their generation with this one and do not write.
+    this.#written.set(hash, ++this.#generation)
     if (query.getObserversCount() > 0) void this.queryClient.invalidateQueries({ queryKey: key, exact: true })
     else this.queryClient.getQueryCache().remove(query)
   }
@@ -457,8 +472,16 @@ export class DiscoClient {
     return { info: this.#bounds.info.size, items: this.#bounds.items.size }
   }
 
+  // Cached per JID object: the key of every query and every cache event needs it.
+  #accountOf: unknown = undefined
+  #accountString = ''
   #account(): string {
-    return this.#xmpp.jid?.bare().toString() ?? ''
+    const jid = this.#xmpp.jid
+    if (jid !== this.#accountOf) {
+      this.#accountOf = jid
+      this.#accountString = jid?.bare().toString() ?? ''
+    }
+    return this.#accountString
   }
 }
 

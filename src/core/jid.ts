@@ -68,8 +68,20 @@ function parseJid(input: JidInput): JID {
 
 /** The canonical string form of a JID, validated. */
 export function normalizeJid(input: JidInput): string {
-  return toJid(input).toString()
+  if (typeof input !== 'string') return toJid(input).toString()
+  let normalized = recent.get(input)
+  if (normalized === undefined) {
+    normalized = toJid(input).toString()
+    // Parsing builds an @xmpp/jid object: remember recent answers (every
+    // query key and every item of a reply goes through here).
+    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string)
+    recent.set(input, normalized)
+  }
+  return normalized
 }
+
+const RECENT_MAX = 1000
+const recent = new Map<string, string>()
 
 /** The same check for a peer's JID: undefined instead of an exception. */
 export function tryNormalizeJid(input: string): string | undefined {
