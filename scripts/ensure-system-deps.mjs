@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Usage: node scripts/ensure-system-deps.mjs prosody [chromium]
+// Usage: node scripts/ensure-system-deps.mjs prosody [chromium] [ejabberd]
 //
 // Checks the named system dependencies and, when some are missing and we run
 // as root with apt-get (CI, containers), installs the Debian packages.
 // Otherwise exits 1 saying exactly what to install.
 //
-// Installing the Debian prosody package may start the system Prosody
-// service; nothing here relies on it (tests start their own servers).
+// Installing the Debian prosody/ejabberd packages may start their system
+// services; nothing here relies on them (tests start their own servers on
+// free loopback ports, see scripts/prosody-lib.mjs and scripts/ejabberd-lib.mjs).
 
 import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
@@ -24,6 +25,12 @@ const DEPS = {
     pkg: 'chromium',
     what: '/usr/bin/chromium',
     present: () => isExecutable('/usr/bin/chromium'),
+  },
+  ejabberd: {
+    pkg: 'ejabberd',
+    what: '`ejabberdctl` on PATH or /usr/sbin/ejabberdctl',
+    // /usr/sbin is not on every user's PATH.
+    present: () => onPath('ejabberdctl') || isExecutable('/usr/sbin/ejabberdctl'),
   },
 }
 

@@ -32,6 +32,9 @@ export interface PendingRequest {
   cancel(): void
 }
 
+/** How long after xmpp.js's reconnect delay a reconnection must have started (ms). */
+const RESUME_GRACE = 1000
+
 const CONDITIONS: ReadonlySet<string> = new Set(STANZA_ERROR_CONDITIONS)
 const ERROR_TYPES: ReadonlySet<string> = new Set(['auth', 'cancel', 'continue', 'modify', 'wait'])
 
@@ -60,6 +63,7 @@ export class ReplyMatcher {
   readonly #sessionEndListeners = new Set<() => void>()
   readonly #prefix = Math.random().toString(36).slice(2, 10)
   #counter = 0
+  #resumeTimer: ReturnType<typeof setTimeout> | undefined
   /** Whether a session began that has not ended (so a fresh 'online' ends it). */
   #inSession: boolean
 
@@ -79,6 +83,7 @@ export class ReplyMatcher {
     xmpp.on('online', this.#onOnline)
     xmpp.on('disconnect', this.#onDisconnect)
     xmpp.on('offline', this.#endSession)
+    xmpp.streamManagement?.on('resumed', this.#onResumed)
   }
 
   /** How many requests wait for a reply. */
@@ -133,18 +138,34 @@ export class ReplyMatcher {
   }
 
   readonly #onOnline = (): void => {
+    clearTimeout(this.#resumeTimer)
     // 'online' is emitted for a new session only; a XEP-0198 resumption is silent.
     if (this.#inSession) this.#endSession()
     this.#inSession = true
   }
 
   readonly #onDisconnect = (): void => {
-    // With a resumable XEP-0198 session the replies may still come: wait for
-    // 'online' (new session: end it) or 'resumed' (keep everything).
-    if (!this.#xmpp.streamManagement?.id) this.#endSession()
+    if (!this.#xmpp.streamManagement?.id) {
+      this.#endSession()
+      return
+    }
+    // A resumable XEP-0198 session: the replies may still come, after
+    // 'resumed' (keep everything) or not, after a new 'online' (end it). Both
+    // need a reconnection: when none has started by the time xmpp.js's
+    // reconnect would have tried (reconnect off, or given up), the session is over.
+    clearTimeout(this.#resumeTimer)
+    const delay = this.#xmpp.reconnect?.delay ?? 1000
+    this.#resumeTimer = setTimeout(() => {
+      if (this.#xmpp.status === 'disconnect') this.#endSession()
+    }, delay + RESUME_GRACE)
+  }
+
+  readonly #onResumed = (): void => {
+    clearTimeout(this.#resumeTimer)
   }
 
   readonly #endSession = (): void => {
+    clearTimeout(this.#resumeTimer)
     this.#inSession = false
     const pending = [...this.#pending.values()]
     this.#pending.clear()

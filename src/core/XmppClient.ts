@@ -33,6 +33,8 @@ export interface XmppClient extends Emitter {
   send(stanza: XmlElement): Promise<unknown>
   middleware: { use(fn: Middleware): unknown; filter?(fn: Middleware): unknown }
   iqCallee: { get(ns: string, name: string, handler: IqHandler): unknown; set(ns: string, name: string, handler: IqHandler): unknown }
+  /** @xmpp/reconnect, when the client has it: its delay before a reconnection (ms). */
+  reconnect?: { delay?: number } | undefined
   /** XEP-0198 state, when the client has it (it emits "resumed"). */
   streamManagement?: (Emitter & { id?: string; enabled?: boolean }) | undefined
 }

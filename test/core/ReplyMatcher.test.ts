@@ -248,6 +248,45 @@ describe('ReplyMatcher', () => {
     expect(ended).toHaveBeenCalledTimes(1)
   })
 
+  it('ends a resumable session when no reconnection starts within the reconnect delay', async () => {
+    vi.useFakeTimers()
+    try {
+      const { alice, matcher } = setup()
+      setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1' }))
+      Object.assign(alice, { reconnect: { delay: 1000 } })
+      const pending = track(matcher.request(BOB, query()).promise)
+      alice.status = 'disconnect'
+      alice.emit('disconnect', { clean: false })
+      await vi.advanceTimersByTimeAsync(1500)
+      expect(pending.state).toBe('pending')
+      await vi.advanceTimersByTimeAsync(600)
+      expect(pending.error).toBeInstanceOf(DisconnectedError)
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('keeps a resumable session while a reconnection is under way, and ends it with the new session', async () => {
+    vi.useFakeTimers()
+    try {
+      const { alice, matcher } = setup()
+      setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1' }))
+      const pending = track(matcher.request(BOB, query()).promise)
+      alice.status = 'disconnect'
+      alice.emit('disconnect', { clean: false })
+      alice.status = 'connecting' // xmpp.js's reconnect started
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(pending.state).toBe('pending')
+      alice.goOnline() // resumption failed: a new session
+      await vi.advanceTimersByTimeAsync(0)
+      expect(pending.error).toBeInstanceOf(DisconnectedError)
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it("ends the session on a disconnect when the XEP-0198 session has no id", async () => {
     const { alice, matcher } = setup()
     setStreamManagement(alice, Object.assign(new EventEmitter(), { id: '' }))

@@ -1,4 +1,5 @@
-// The querying side through a real Prosody: alice's DiscoClient asks the
+// The querying side through a real server (Prosody, or ejabberd with
+// XMPP_TEST_SERVER=ejabberd, see test/helpers/server.ts): alice's DiscoClient asks the
 // server and bob (a DiscoServer that counts what reaches it).
 import { QueryClient } from '@tanstack/query-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,8 +14,8 @@ import {
   TimeoutError,
 } from '../../src/core/index.js'
 import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
-import { startProsody } from '../helpers/prosody.js'
-import type { ProsodyServer } from '../helpers/prosody.js'
+import { serverName, startServer } from '../helpers/server.js'
+import type { TestServer } from '../helpers/server.js'
 import { connectClient, stopClient } from '../helpers/xmppClient.js'
 import type { Client } from '../helpers/xmppClient.js'
 
@@ -42,8 +43,8 @@ function countSent(xmpp: Client): () => number {
   return () => sent
 }
 
-describe('DiscoClient through Prosody', () => {
-  let server: ProsodyServer
+describe(`DiscoClient through ${serverName}`, () => {
+  let server: TestServer
   let alice: Client
   let bob: Client
   let dave: Client
@@ -52,7 +53,7 @@ describe('DiscoClient through Prosody', () => {
   let dc: DiscoClient
 
   beforeAll(async () => {
-    server = await startProsody({ users })
+    server = await startServer({ users })
     const connect = (username: string) => connectClient(server, { username, password: `${username}-pw`, resource: 'it' })
     ;[alice, bob, dave] = await Promise.all([connect('alice'), connect('bob'), connect('dave')])
     bobJid = String(bob.jid)
@@ -117,7 +118,7 @@ describe('DiscoClient through Prosody', () => {
     await expect(dc.queryInfo(String(dave.jid), { timeout: 300 })).rejects.toBeInstanceOf(TimeoutError)
   })
 
-  it('rejects every pending query when Prosody goes away, and queries the new server after reconnecting', async () => {
+  it(`rejects every pending query when ${serverName} goes away, and queries the new server after reconnecting`, async () => {
     const sent = countSent(alice)
     const pending = [
       dc.queryInfo(String(dave.jid), { node: 'a' }),
@@ -132,7 +133,7 @@ describe('DiscoClient through Prosody', () => {
       expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(DisconnectedError)
     }
 
-    server = await startProsody({ users: users.slice(0, 1) })
+    server = await startServer({ users: users.slice(0, 1) })
     await stopClient(alice)
     alice.options.service = server.tcpUrl
     await alice.start()

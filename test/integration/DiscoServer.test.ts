@@ -1,11 +1,12 @@
-// The answering side through a real Prosody: bob runs a DiscoServer; alice
+// The answering side through a real server (Prosody, or ejabberd with
+// XMPP_TEST_SERVER=ejabberd, see test/helpers/server.ts): bob runs a DiscoServer; alice
 // and carol ask bob's full JID with plain IQs (no library code on their side).
 import { xml } from '@xmpp/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DiscoServer, NS_DISCO_INFO, NS_DISCO_ITEMS, Node, StaticNode, parseInfo, parseItems } from '../../src/core/index.js'
 import type { DiscoIdentity, XmlElement, XmppClient } from '../../src/core/index.js'
-import { startProsody } from '../helpers/prosody.js'
-import type { ProsodyServer } from '../helpers/prosody.js'
+import { serverName, startServer } from '../helpers/server.js'
+import type { TestServer } from '../helpers/server.js'
 import { connectClient, stopClient } from '../helpers/xmppClient.js'
 import type { Client } from '../helpers/xmppClient.js'
 
@@ -37,8 +38,8 @@ function condition(reply: XmlElement): string | undefined {
   return error?.getChildElements().find((c) => c.getNS() === NS_STANZAS)?.name
 }
 
-describe('DiscoServer through Prosody', () => {
-  let server: ProsodyServer
+describe(`DiscoServer through ${serverName}`, () => {
+  let server: TestServer
   let alice: Client
   let bob: Client
   let carol: Client
@@ -47,7 +48,7 @@ describe('DiscoServer through Prosody', () => {
 
   beforeAll(async () => {
     const users = ['alice', 'bob', 'carol'].map((username) => ({ username, password: `${username}-pw` }))
-    server = await startProsody({ users })
+    server = await startServer({ users })
     const connect = (username: string) => connectClient(server, { username, password: `${username}-pw`, resource: 'it' })
     ;[alice, bob, carol] = await Promise.all([connect('alice'), connect('bob'), connect('carol')])
     bobJid = String(bob.jid)

@@ -1,7 +1,8 @@
-// Entity capabilities through a real Prosody: our clients advertise caps on
-// their presences, another of our clients learns their features through them
-// (counting the disco#info queries on the wire), and Prosody's own mod_pep
-// learns our +notify interests through them and sends us PEP notifications.
+// Entity capabilities through a real server (Prosody, or ejabberd with
+// XMPP_TEST_SERVER=ejabberd): our clients advertise caps on their presences,
+// another of our clients learns their features through them (counting the
+// disco#info queries on the wire), and the server's own PEP service learns our
+// +notify interests through them and sends us PEP notifications.
 import { QueryClient } from '@tanstack/query-core'
 import { xml } from '@xmpp/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -16,8 +17,8 @@ import {
   verifyCapsHash,
 } from '../../src/core/index.js'
 import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
-import { startProsody } from '../helpers/prosody.js'
-import type { ProsodyServer } from '../helpers/prosody.js'
+import { onlyOn, serverName, startServer } from '../helpers/server.js'
+import type { TestServer } from '../helpers/server.js'
 import { connectClient, stopClient } from '../helpers/xmppClient.js'
 import type { Client } from '../helpers/xmppClient.js'
 
@@ -26,7 +27,7 @@ const NS_PUBSUB = 'http://jabber.org/protocol/pubsub'
 const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event'
 const MOOD = 'urn:example:mood'
 
-const accounts = ['watcher', 'alice', 'moody', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
+const accounts = ['watcher', 'alice', 'moody', 'fan', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
 const users = accounts.map((username) => ({ username, password: `${username}-pw` }))
 const asXmpp = (c: Client) => c as unknown as XmppClient
 
@@ -62,8 +63,8 @@ function recordCapsPresences(xmpp: Client): Map<string, XmlElement> {
   return seen
 }
 
-describe('Entity capabilities through Prosody', () => {
-  let server: ProsodyServer
+describe(`Entity capabilities through ${serverName}`, () => {
+  let server: TestServer
   const clients: Client[] = []
   let watcher: Client
   let watcherJid: string
@@ -95,7 +96,7 @@ describe('Entity capabilities through Prosody', () => {
   }
 
   beforeAll(async () => {
-    server = await startProsody({ users })
+    server = await startServer({ users })
     watcher = await connect('watcher', 'w')
     watcherJid = String(watcher.jid)
     watcherSent = recordSentQueries(watcher)
@@ -153,7 +154,7 @@ describe('Entity capabilities through Prosody', () => {
     const infos = await Promise.all(jids.map((j) => watcherDc.queryInfo(j)))
     const queries = watcherSent.length - before
     const answered = received.reduce((n, r) => n + r.length, 0)
-    console.info(`caps through Prosody: N=20 peers, M=1 ver -> ${queries} disco#info query (${answered} answered)`)
+    console.info(`caps through ${serverName}: N=20 peers, M=1 ver -> ${queries} disco#info query (${answered} answered)`)
     expect(queries).toBe(1)
     expect(answered).toBe(1)
     for (const info of infos) expect(info.features).toEqual(expect.arrayContaining([...features, NS_CAPS]))
@@ -172,12 +173,16 @@ describe('Entity capabilities through Prosody', () => {
     const before = watcherSent.length
     const infos = await Promise.all(jids.map((j) => watcherDc.queryInfo(j)))
     const queries = watcherSent.length - before
-    console.info(`caps through Prosody: N=${N} peers, M=${M} vers -> ${queries} disco#info queries`)
+    console.info(`caps through ${serverName}: N=${N} peers, M=${M} vers -> ${queries} disco#info queries`)
     expect(queries).toBe(M)
     infos.forEach((info, i) => expect(info.features).toContain(`urn:example:group${i % M}`))
   })
 
-  it("lets Prosody's mod_pep learn our +notify interest through caps and notify us", async () => {
+  // Prosody's mod_pep (0.12): the owner's own resources get notifications by
+  // their caps' +notify, and a new interest gets the node's last item. ejabberd's
+  // PEP differs (owner resources get everything; contacts are filtered by caps):
+  // see the ejabberd variant below.
+  onlyOn('prosody')("lets Prosody's mod_pep learn our +notify interest through caps and notify us", async () => {
     const listener = await connect('moody', 'listener')
     const deaf = await connect('moody', 'deaf')
     const publisher = await connect('moody', 'publisher')
@@ -235,4 +240,115 @@ describe('Entity capabilities through Prosody', () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(events.get(deaf)).toHaveLength(0)
   })
+  // ejabberd 23.01 (mod_pubsub with the pep plugin + mod_caps): the owner's own
+  // resources get every item (addressed to the bare JID, +notify or not), so
+  // the interest is declared by a contact with a mutual presence subscription:
+  // ejabberd delivers to the contact's full JIDs whose caps (learnt through a
+  // disco#info query from the client's own full JID) carry node+notify.
+  onlyOn('ejabberd')(
+    "lets ejabberd's PEP learn a contact's +notify interest through caps and notify only that resource",
+    async () => {
+      const publisher = await connect('moody', 'publisher')
+      const listener = await connect('fan', 'listener')
+      const deaf = await connect('fan', 'deaf')
+      const fromPep = recordReceivedQueries(listener)
+      const events = new Map<Client, XmlElement[]>([
+        [listener, []],
+        [deaf, []],
+      ])
+      for (const [client, list] of events) {
+        client.on('stanza', (el: XmlElement) => {
+          if (el.name === 'message' && el.getChild('event', NS_PUBSUB_EVENT)) list.push(el)
+        })
+      }
+      // The publisher's session filters by the caps of the presences it received.
+      const atPublisher = recordCapsPresences(publisher)
+      const listenerAnswers: XmlElement[] = []
+      listener.on('send', (el: XmlElement) => {
+        if (el.name === 'iq' && el.attrs.type === 'result' && el.getChild('query', NS_DISCO_INFO)) listenerAnswers.push(el)
+      })
+
+      // Everybody available first: subscription requests only reach available resources.
+      await publisher.send(xml('presence'))
+      // A ver the server has not seen yet (it caches what it learnt per ver).
+      for (const client of [listener, deaf]) DiscoServer.for(asXmpp(client)).registerFeature('urn:example:fan')
+      const listenerCaps = EntityCaps.for(asXmpp(listener), { node: NODE })
+      EntityCaps.for(asXmpp(deaf), { node: NODE })
+      await listener.send(xml('presence'))
+      // ejabberd asks the caps node of a ver it does not know, from the client's own full JID.
+      await vi.waitFor(() => expect(fromPep.length).toBe(1))
+      expect(fromPep[0]).toEqual({ from: String(listener.jid), node: `${NODE}#${listenerCaps.ver}` })
+      await deaf.send(xml('presence'))
+
+      // Mutual presence subscription moody <-> fan, one step at a time (a
+      // "subscribed" that arrives before its request is dropped).
+      const requests: string[] = []
+      for (const client of [publisher, listener]) {
+        client.on('stanza', (el: XmlElement) => {
+          if (el.name === 'presence' && el.attrs.type === 'subscribe') requests.push(`${el.attrs.from} -> ${String(client.jid)}`)
+        })
+      }
+      const roster = async (client: Client, contact: string) => {
+        const reply = await client.iqCaller.request(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })))
+        const items = reply.getChild('query', 'jabber:iq:roster')?.getChildren('item') ?? []
+        return items.find((i) => i.attrs.jid === contact)?.attrs.subscription
+      }
+      await listener.send(xml('presence', { to: 'moody@localhost', type: 'subscribe' }))
+      await vi.waitFor(() => expect(requests).toContain(`fan@localhost -> ${String(publisher.jid)}`))
+      await publisher.send(xml('presence', { to: 'fan@localhost', type: 'subscribed' }))
+      await publisher.send(xml('presence', { to: 'fan@localhost', type: 'subscribe' }))
+      await vi.waitFor(() => expect(requests).toContain(`moody@localhost -> ${String(listener.jid)}`))
+      await listener.send(xml('presence', { to: 'moody@localhost', type: 'subscribed' }))
+      await vi.waitFor(async () => {
+        expect(await roster(publisher, 'fan@localhost')).toBe('both')
+        expect(await roster(listener, 'moody@localhost')).toBe('both')
+      })
+      // Once subscribed, the publisher's session gets fan's presences (with their caps).
+      const seenAtPublisher = (client: Client) => atPublisher.get(String(client.jid))?.getChild('c', NS_CAPS)?.attrs.ver
+      await vi.waitFor(() => {
+        expect(seenAtPublisher(listener)).toBe(listenerCaps.ver)
+        expect(seenAtPublisher(deaf)).toBe(listenerCaps.ver)
+      })
+      expect(fromPep).toHaveLength(1)
+
+      const publish = async (id: string) =>
+        publisher.iqCaller.request(
+          xml(
+            'iq',
+            { type: 'set' },
+            xml('pubsub', { xmlns: NS_PUBSUB }, xml('publish', { node: MOOD }, xml('item', { id }, xml('mood', { xmlns: MOOD }, id)))),
+          ),
+        )
+      // No +notify yet: a publication reaches neither of fan's resources.
+      await publish('before')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(events.get(listener)).toHaveLength(0)
+      expect(events.get(deaf)).toHaveLength(0)
+
+      // Declaring the interest changes our ver: the broadcast presence goes again, ejabberd asks the new node.
+      const oldVer = listenerCaps.ver
+      DiscoServer.for(asXmpp(listener)).registerFeature(`${MOOD}+notify`)
+      await vi.waitFor(() => expect(fromPep.length).toBe(2))
+      expect(listenerCaps.ver).not.toBe(oldVer)
+      expect(fromPep[1]).toEqual({ from: String(listener.jid), node: `${NODE}#${listenerCaps.ver}` })
+      // Our answer went out and the publisher's session has the new ver; give
+      // ejabberd a moment to store what it learnt before publishing.
+      await vi.waitFor(() => {
+        expect(listenerAnswers.some((a) => a.getChild('query', NS_DISCO_INFO)?.attrs.node === `${NODE}#${listenerCaps.ver}`)).toBe(true)
+        expect(seenAtPublisher(listener)).toBe(listenerCaps.ver)
+      })
+      await new Promise((resolve) => setTimeout(resolve, 200))
+
+      await publish('after')
+      await vi.waitFor(() => expect(events.get(listener)?.length).toBeGreaterThanOrEqual(1))
+      const last = events.get(listener)?.at(-1) as XmlElement
+      expect(last.attrs.to).toBe(String(listener.jid))
+      const event = last.getChild('event', NS_PUBSUB_EVENT)
+      expect(event?.getChild('items')?.attrs.node).toBe(MOOD)
+      expect(event?.getChild('items')?.getChild('item')?.attrs.id).toBe('after')
+      // The resource without the interest gets nothing.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(events.get(deaf)).toHaveLength(0)
+    },
+  )
 })

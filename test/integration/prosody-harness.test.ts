@@ -1,24 +1,25 @@
-// Proves the integration harness itself: a throwaway Prosody, real xmpp.js
-// clients over TCP (and WebSocket when this Node has one), clean shutdown.
+// Proves the integration harness itself: a throwaway server (Prosody, or
+// ejabberd with XMPP_TEST_SERVER=ejabberd, see test/helpers/server.ts), real
+// xmpp.js clients over TCP (and WebSocket when this Node has one), clean shutdown.
 import { existsSync } from 'node:fs'
 import { xml } from '@xmpp/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody } from '../helpers/prosody.js'
-import type { ProsodyServer } from '../helpers/prosody.js'
+import { onlyOn, serverName, startServer } from '../helpers/server.js'
+import type { TestServer } from '../helpers/server.js'
 import { clientErrors, connectClient, stopClient } from '../helpers/xmppClient.js'
 import type { Client } from '../helpers/xmppClient.js'
 
 const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
 const NS_PING = 'urn:xmpp:ping'
 
-describe('Prosody harness', () => {
-  let server: ProsodyServer
+describe(`${serverName} harness`, () => {
+  let server: TestServer
   let alice: Client
   let bob: Client
   const extraClients: Client[] = []
 
   beforeAll(async () => {
-    server = await startProsody({
+    server = await startServer({
       users: [
         { username: 'alice', password: 'alice-secret' },
         { username: 'bob', password: 'bob-secret' },
@@ -36,7 +37,7 @@ describe('Prosody harness', () => {
     await server?.stop()
   })
 
-  it('starts Prosody on loopback ports and connects clients over TCP', () => {
+  it(`starts ${serverName} on loopback ports and connects clients over TCP`, () => {
     expect(server.tcpUrl).toBe(`xmpp://127.0.0.1:${server.c2sPort}`)
     expect(server.wsUrl).toBe(`ws://127.0.0.1:${server.httpPort}/xmpp-websocket`)
     expect(server.users.map((u) => u.username)).toEqual(['alice', 'bob'])
@@ -90,7 +91,14 @@ describe('Prosody harness', () => {
     expect(result.attrs.type).toBe('result')
   })
 
-  it('stops clients and Prosody; the process and its temp dir are gone', async () => {
+  onlyOn('ejabberd')('runs ejabberd as a node of its own that ejabberdctl can drive', async () => {
+    // Never the Debian service's node, and ejabberdctl reaches ours with our config, cookie and port.
+    expect(server.nodeName).toMatch(/^rxd-[0-9a-f]+@localhost$/)
+    const registered = (await server.ctl?.('registered_users', server.host)) ?? ''
+    expect(registered.trim().split('\n').sort()).toEqual(['alice', 'bob', 'dave'])
+  })
+
+  it(`stops clients and ${serverName}; the process and its temp dir are gone`, async () => {
     await Promise.all([alice, bob, ...extraClients].map((c) => stopClient(c)))
     expect(alice.status).toBe('offline')
     expect(clientErrors(alice)).toEqual([])

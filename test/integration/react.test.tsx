@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
-// Two React trees on two real connections through Prosody: tree A declares a
+// Two React trees on two real connections through a real server (Prosody, or
+// ejabberd with XMPP_TEST_SERVER=ejabberd): tree A declares a
 // feature under a toggle; tree B sees it come and go through useHasFeature.
 import { QueryClient } from '@tanstack/react-query'
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
@@ -7,8 +8,8 @@ import { StrictMode, useState } from 'react'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { XmppClient } from '../../src/core/index.js'
 import { DiscoProvider, Feature, Identity, useHasFeature } from '../../src/react/index.js'
-import { startProsody } from '../helpers/prosody.js'
-import type { ProsodyServer } from '../helpers/prosody.js'
+import { serverName, startServer } from '../helpers/server.js'
+import type { TestServer } from '../helpers/server.js'
 import { connectClient, stopClient } from '../helpers/xmppClient.js'
 import type { Client } from '../helpers/xmppClient.js'
 
@@ -35,14 +36,14 @@ function TreeB({ peer }: { peer: string }) {
   )
 }
 
-describe('two React trees through Prosody', () => {
-  let server: ProsodyServer
+describe(`two React trees through ${serverName}`, () => {
+  let server: TestServer
   let a: Client
   let b: Client
 
   beforeAll(async () => {
     const users = ['anna', 'bert'].map((username) => ({ username, password: `${username}-pw` }))
-    server = await startProsody({ users })
+    server = await startServer({ users })
     const connect = (username: string) => connectClient(server, { username, password: `${username}-pw`, resource: 'react' })
     ;[a, b] = await Promise.all([connect('anna'), connect('bert')])
   })

@@ -1,0 +1,561 @@
+// Throwaway ejabberd servers for integration tests (XMPP_TEST_SERVER=ejabberd).
+//
+// The same shape as scripts/prosody-lib.mjs: each server gets a fresh temp dir
+// (its own ejabberd.yml, Mnesia spool, logs, HOME), loopback ports, its own
+// Erlang node name and cookie, and no epmd (the node listens for Erlang
+// distribution on a loopback port of its own, ERL_DIST_PORT style). The
+// Debian ejabberd system service, its config (/etc/ejabberd), its spool
+// (/var/lib/ejabberd) and its node (ejabberd@localhost) are never used.
+//
+// The Erlang VM is started directly (`erl ... -s ejabberd`, what
+// `ejabberdctl foreground` runs), as the current user: ejabberdctl would
+// `su` to the ejabberd system user when run as root, leaving us with a pid
+// that is not the server's. Accounts are registered through mod_http_api on
+// the server's own loopback HTTP port (~10 ms each; `ejabberdctl register`
+// starts an Erlang VM per call, ~0.4 s each). ctl() runs the real
+// ejabberdctl against this node (same config, node, cookie, spool, logs).
+//
+// Types live in ejabberd-lib.d.mts.
+
+import { spawn, execFile } from 'node:child_process'
+import { Buffer } from 'node:buffer'
+import { randomBytes } from 'node:crypto'
+import { accessSync, constants, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+import process from 'node:process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort, portAcceptsConnections } from './prosody-lib.mjs'
+
+export { freePort, portAcceptsConnections }
+
+// The Erlang VM needs ~1-1.5 s to start ejabberd here; leave room for a loaded machine.
+const READY_TIMEOUT_MS = 30_000
+const POLL_MS = 25
+const STOP_GRACE_MS = 5_000
+const START_ATTEMPTS = 3
+
+/** Servers started by this process and not yet stopped: killed on process exit. */
+const live = new Set()
+let exitHookInstalled = false
+
+function installExitHook() {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.on('exit', () => {
+    for (const s of live) {
+      tryKill(s.pid, 'SIGKILL')
+      tryKill(s.watchdogPid, 'SIGKILL')
+      try {
+        rmSync(s.dir, { recursive: true, force: true })
+      } catch {
+        // best effort
+      }
+    }
+  })
+}
+
+function tryKill(pid, signal) {
+  if (!pid) return false
+  try {
+    process.kill(pid, signal)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function isExecutable(file) {
+  try {
+    accessSync(file, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function which(cmd) {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    if (d && isExecutable(join(d, cmd))) return join(d, cmd)
+  }
+  return undefined
+}
+
+/**
+ * Where Debian's ejabberd lives: ejabberdctl, the `erl` it uses and the
+ * ERL_LIBS that holds ejabberd and its Erlang deps (multiarch dir).
+ */
+export function findEjabberd() {
+  const ejabberdctl = which('ejabberdctl') ?? (isExecutable('/usr/sbin/ejabberdctl') ? '/usr/sbin/ejabberdctl' : undefined)
+  if (!ejabberdctl) {
+    throw new Error(
+      'ejabberdctl not found (PATH, /usr/sbin). Run `node scripts/ensure-system-deps.mjs ejabberd` ' +
+        '(or `sudo apt-get install -y ejabberd`).',
+    )
+  }
+  const script = readFileSync(ejabberdctl, 'utf8')
+  const assigned = (name) => script.match(new RegExp(`^\\s*${name}=["']?([^"'\\s]+)["']?\\s*$`, 'm'))?.[1]
+  const erl = assigned('ERL') ?? which('erl')
+  let erlLibs = assigned('ERL_LIBS')
+  if (!erlLibs || !hasEjabberdApp(erlLibs)) {
+    erlLibs = ['/usr/lib', ...safeReaddir('/usr/lib').map((d) => join('/usr/lib', d))].find(hasEjabberdApp)
+  }
+  if (!erl || !isExecutable(erl) || !erlLibs) {
+    throw new Error(`ejabberd found at ${ejabberdctl}, but not its Erlang runtime (erl ${erl}, ERL_LIBS ${erlLibs})`)
+  }
+  return { ejabberdctl, erl, erlLibs }
+}
+
+function safeReaddir(dir) {
+  try {
+    return readdirSync(dir)
+  } catch {
+    return []
+  }
+}
+
+function hasEjabberdApp(libDir) {
+  return safeReaddir(libDir).some((d) => /^ejabberd-\d/.test(d) && existsSync(join(libDir, d, 'ebin', 'ejabberd.app')))
+}
+
+function run(cmd, args, env, timeout = 30_000) {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { env, timeout }, (error, stdout, stderr) => {
+      if (error) {
+        const out = `${stdout}${stderr}`.trim()
+        reject(new Error(`${cmd} ${args.join(' ')} failed: ${error.message}${out ? `\n${out}` : ''}`))
+      } else resolve(stdout)
+    })
+  })
+}
+
+async function readTail(file, lines = 40) {
+  try {
+    const text = await readFile(file, 'utf8')
+    return text.trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return '(no log)'
+  }
+}
+
+/** POSTs JSON to mod_http_api; resolves with the parsed answer, rejects on a non-2xx status. */
+function httpApi(port, command, body) {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body)
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/api/${command}`,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk) => (text += chunk))
+        res.on('end', () => {
+          if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) {
+            try {
+              resolve(JSON.parse(text))
+            } catch {
+              resolve(text)
+            }
+          } else reject(new Error(`ejabberd API ${command} answered ${res.statusCode}: ${text}`))
+        })
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error(`ejabberd API ${command}: timeout`)))
+    req.on('error', reject)
+    req.end(payload)
+  })
+}
+
+const q = (s) => JSON.stringify(String(s)) // a YAML (flow) scalar
+
+// Modules beyond our minimal set, as Debian's /etc/ejabberd/ejabberd.yml loads
+// them (moduleSet 'debian'): stream management, carbons, vCard presence
+// updates, offline storage, MUC... A closer look at what a stock ejabberd
+// does to our stanzas. (Not mod_mqtt/mod_stun_disco/mod_s2s_dialback: no
+// listeners for them here.)
+const DEBIAN_EXTRA_MODULES = `  mod_adhoc: {}
+  mod_admin_extra: {}
+  mod_avatar: {}
+  mod_blocking: {}
+  mod_carboncopy: {}
+  mod_client_state: {}
+  mod_configure: {}
+  mod_last: {}
+  mod_muc:
+    access:
+      - allow
+    access_create: muc_create
+    access_persistent: muc_create
+  mod_muc_admin: {}
+  mod_offline: {}
+  mod_pres_counter:
+    count: 5
+    interval: 60
+  mod_privacy: {}
+  mod_private: {}
+  mod_push: {}
+  mod_push_keepalive: {}
+  mod_shared_roster: {}
+  mod_sic: {}
+  mod_stream_mgmt:
+    resend_on_timeout: if_offline
+  mod_vcard:
+    search: false
+  mod_vcard_xupdate: {}
+  mod_version: {}
+`
+
+/** The whole ejabberd.yml of a throwaway server. */
+export function ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet = 'minimal' }) {
+  if (moduleSet !== 'minimal' && moduleSet !== 'debian') throw new Error(`ejabberd moduleSet ${moduleSet}: expected minimal or debian`)
+  return `# Throwaway ejabberd of react-xmpp-disco's tests (scripts/ejabberd-lib.mjs).
+hosts:
+  - ${q(host)}
+loglevel: ${logLevel}
+log_rotate_count: 0
+hide_sensitive_log_data: false
+
+# Loopback only: c2s without TLS (no certificates at all) and HTTP with the
+# WebSocket endpoint and the admin API (account registration). No s2s.
+listen:
+  -
+    port: ${c2sPort}
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    access: c2s
+    starttls: false
+    starttls_required: false
+    # Big disco results must fit (as c2s_stanza_size_limit in prosody.cfg.lua).
+    max_stanza_size: 10485760
+  -
+    port: ${httpPort}
+    ip: "127.0.0.1"
+    module: ejabberd_http
+    request_handlers:
+      /xmpp-websocket: ejabberd_http_ws
+      /api: mod_http_api
+
+# SASL PLAIN is offered on the unencrypted loopback streams (TCP and WebSocket).
+auth_method: internal
+auth_password_format: plain
+registration_timeout: infinity
+
+acl:
+  local:
+    user_regexp: ""
+  loopback:
+    ip:
+      - 127.0.0.0/8
+access_rules:
+  local:
+    allow: local
+  c2s:
+    allow: all
+  register:
+    allow: all
+  pubsub_createnode:
+    allow: local
+  muc_create:
+    allow: local
+api_permissions:
+  "loopback admin":
+    who:
+      ip: 127.0.0.0/8
+    what:
+      - register
+      - unregister
+      - registered_users
+      - connected_users
+      - status
+  "console commands":
+    from:
+      - ejabberd_ctl
+    who: all
+    what: "*"
+# No shapers at all (Debian's default throttles clients to 3 kB/s).
+shaper_rules:
+  max_user_sessions: 10000
+
+modules:
+  mod_disco: {}
+  mod_caps: {}
+  # PEP (XEP-0163): the pep plugin of mod_pubsub; it uses mod_caps to learn
+  # the clients' +notify interests.
+  mod_pubsub:
+    access_createnode: pubsub_createnode
+    plugins:
+      - flat
+      - pep
+  mod_roster: {}
+  mod_ping: {}
+  mod_register:
+    access: register
+    ip_access: all
+  mod_http_api: {}
+${moduleSet === 'debian' ? DEBIAN_EXTRA_MODULES : ''}`
+}
+
+/**
+ * Starts an ejabberd of its own on loopback. See ejabberd-lib.d.mts for the API.
+ */
+export async function startEjabberd(options = {}) {
+  const { host = 'localhost', users = [], log, logLevel = 'info', moduleSet = 'minimal' } = options
+  const install = findEjabberd()
+  const fixedPorts = options.c2sPort !== undefined || options.httpPort !== undefined
+  let lastError
+  for (let attempt = 1; attempt <= (fixedPorts ? 1 : START_ATTEMPTS); attempt++) {
+    try {
+      return await startOnce({ install, host, users, log, logLevel, moduleSet, c2sPort: options.c2sPort, httpPort: options.httpPort })
+    } catch (err) {
+      lastError = err
+      // Only a lost race for an auto-picked port is worth another try.
+      if (!(err instanceof PortInUseError)) throw err
+    }
+  }
+  throw lastError
+}
+
+class PortInUseError extends Error {}
+
+async function startOnce({ install, host, users, log, logLevel, moduleSet, c2sPort: c2sWanted, httpPort: httpWanted }) {
+  const startedAt = Date.now()
+  const taken = new Set()
+  const pick = async (wanted) => {
+    let port = wanted ?? (await freePort())
+    while (taken.has(port)) port = await freePort()
+    taken.add(port)
+    return port
+  }
+  const c2sPort = await pick(c2sWanted)
+  const httpPort = await pick(httpWanted)
+  const distPort = await pick(undefined)
+
+  const dir = await mkdtemp(join(tmpdir(), 'rxd-ejabberd-'))
+  const spoolDir = join(dir, 'spool')
+  const logsDir = join(dir, 'logs')
+  const configFile = join(dir, 'ejabberd.yml')
+  const ctlConfigFile = join(dir, 'ejabberdctl.cfg')
+  const logFile = join(logsDir, 'ejabberd.log')
+  const suffix = randomBytes(4).toString('hex')
+  const nodeName = `rxd-${suffix}@localhost`
+  const cookie = `rxd${randomBytes(16).toString('hex')}`
+  const distOptions = ['-setcookie', cookie, '-kernel', 'inet_dist_use_interface', '{127,0,0,1}']
+
+  let child
+  let watchdog
+  try {
+    await Promise.all([mkdir(spoolDir), mkdir(logsDir)])
+    await writeFile(configFile, ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet }))
+    // For ctl(): Debian's ejabberdctl sources this (--ctl-config) after its defaults.
+    await writeFile(
+      ctlConfigFile,
+      `# ejabberdctl settings of this throwaway node (scripts/ejabberd-lib.mjs)\n` +
+        `ERL_DIST_PORT=${distPort}\n` +
+        `ERL_OPTIONS="${distOptions.join(' ')}"\n` +
+        `EJABBERD_BYPASS_WARNINGS=true\n`,
+    )
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  }
+
+  const env = {
+    ...process.env,
+    HOME: dir, // nothing of ours lands in the real HOME (no .erlang.cookie either)
+    EJABBERD_CONFIG_PATH: configFile,
+    EJABBERD_LOG_PATH: logFile,
+    ERL_LIBS: install.erlLibs,
+    ERL_CRASH_DUMP: join(logsDir, 'erl_crash.dump'),
+    ERL_CRASH_DUMP_BYTES: '0',
+    ERL_DIST_PORT: String(distPort),
+  }
+  // What `ejabberdctl foreground` runs, with our node, cookie, spool and no epmd.
+  const args = [
+    '-sname',
+    nodeName,
+    ...distOptions,
+    '-start_epmd',
+    'false',
+    '-erl_epmd_port',
+    String(distPort),
+    '-noinput',
+    '-mnesia',
+    'dir',
+    JSON.stringify(spoolDir),
+    '-s',
+    'ejabberd',
+  ]
+  try {
+    child = spawn(install.erl, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  }
+
+  let output = ''
+  const onOutput = (chunk) => {
+    const text = chunk.toString()
+    output = (output + text).slice(-16384)
+    if (log) for (const line of text.split('\n')) if (line) log(line)
+  }
+  child.stdout.on('data', onOutput)
+  child.stderr.on('data', onOutput)
+
+  let exitInfo = null
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitInfo = { code, signal }
+      resolve(exitInfo)
+    })
+    child.once('error', (error) => {
+      exitInfo = { code: null, signal: null, error }
+      resolve(exitInfo)
+    })
+  })
+
+  child.unref()
+  child.stdout.unref?.()
+  child.stderr.unref?.()
+
+  // `erl` is a shell script that execs erlexec, which execs beam.smp: the pid
+  // we have is the VM's. Its only children (erl_child_setup, inet_gethost)
+  // exit with it.
+  const pid = child.pid
+  // Watchdog (as for Prosody): when this process dies in any way, the pipe
+  // closes and it terminates the VM and removes the temp dir.
+  if (pid) {
+    watchdog = spawn(
+      'sh',
+      [
+        '-c',
+        'trap "" INT HUP; read _ignored; kill -TERM "$1" 2>/dev/null; i=0; ' +
+          'while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; ' +
+          'kill -KILL "$1" 2>/dev/null; rm -rf -- "$2"; exit 0',
+        'rxd-ejabberd-watchdog',
+        String(pid),
+        dir,
+      ],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    )
+    watchdog.on('error', () => {})
+    watchdog.stdin.on('error', () => {})
+    watchdog.unref()
+    watchdog.stdin.unref?.()
+  }
+
+  const entry = { pid, watchdogPid: watchdog?.pid, dir }
+  live.add(entry)
+  installExitHook()
+
+  let stopping
+  const stop = () => {
+    stopping ??= (async () => {
+      tryKill(watchdog?.pid, 'SIGKILL')
+      watchdog?.stdin.destroy()
+      if (!exitInfo) {
+        child.ref() // keep the loop alive until the VM is really gone
+        // SIGTERM = init:stop(): ejabberd closes its streams and listeners in
+        // ~20 ms, then the VM takes ~2 s more to halt. Once ejabberd says it
+        // is stopped there is nothing left worth waiting for.
+        tryKill(pid, 'SIGTERM')
+        const deadline = Date.now() + STOP_GRACE_MS
+        for (;;) {
+          if (exitInfo) break
+          const text = await readFile(logFile, 'utf8').catch(() => '')
+          if (/ is stopped in the node /.test(text) || Date.now() > deadline) {
+            tryKill(pid, 'SIGKILL')
+            await exited
+            break
+          }
+          await Promise.race([exited, sleep(POLL_MS)])
+        }
+      }
+      live.delete(entry)
+      await rm(dir, { recursive: true, force: true })
+    })()
+    return stopping
+  }
+
+  const ctlArgs = [
+    '--node',
+    nodeName,
+    '--config',
+    configFile,
+    '--ctl-config',
+    ctlConfigFile,
+    '--spool',
+    spoolDir,
+    '--logs',
+    logsDir,
+  ]
+  const ctl = (...commandArgs) => run(install.ejabberdctl, [...ctlArgs, ...commandArgs], { ...process.env, HOME: dir })
+
+  // Ready = ejabberd says it started, both listeners accept, c2s takes a connection.
+  const ready = [
+    ' is started in the node ',
+    `Start accepting TCP connections at 127.0.0.1:${c2sPort} for ejabberd_c2s`,
+    `Start accepting TCP connections at 127.0.0.1:${httpPort} for ejabberd_http`,
+  ]
+  const portError = /eaddrinuse|address already in use/i
+  for (;;) {
+    const text = await readFile(logFile, 'utf8').catch(() => '')
+    if (exitInfo) {
+      const tail = await readTail(logFile)
+      await stop()
+      const message =
+        `ejabberd exited during startup (code ${exitInfo.code}, signal ${exitInfo.signal})` +
+        `${exitInfo.error ? `: ${exitInfo.error.message}` : ''}\n${tail}\n${output}`
+      throw portError.test(text + output) ? new PortInUseError(message) : new Error(message)
+    }
+    if (ready.every((line) => text.includes(line)) && (await portAcceptsConnections(c2sPort))) break
+    if (Date.now() - startedAt > READY_TIMEOUT_MS) {
+      const tail = await readTail(logFile)
+      await stop()
+      throw new Error(`ejabberd did not accept connections on ${c2sPort} within ${READY_TIMEOUT_MS} ms:\n${tail}\n${output}`)
+    }
+    await sleep(POLL_MS)
+  }
+
+  const accounts = []
+  const register = async (username, password) => {
+    await httpApi(httpPort, 'register', { user: username, host, password })
+    accounts.push({ username, password })
+  }
+  try {
+    // In order, so `users` lists them as given.
+    for (const { username, password } of users) await register(username, password)
+  } catch (err) {
+    const tail = await readTail(logFile)
+    await stop()
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tail}`, { cause: err })
+  }
+
+  return {
+    kind: 'ejabberd',
+    host,
+    c2sPort,
+    httpPort,
+    tcpUrl: `xmpp://127.0.0.1:${c2sPort}`,
+    wsUrl: `ws://127.0.0.1:${httpPort}/xmpp-websocket`,
+    dir,
+    logFile,
+    users: accounts,
+    pid,
+    exited,
+    stop,
+    register,
+    logTail: (lines) => readTail(logFile, lines),
+    nodeName,
+    configFile,
+    startupMs: Date.now() - startedAt,
+    ctl,
+  }
+}
