@@ -17,17 +17,29 @@
 //
 // Types live in ejabberd-lib.d.mts.
 
-import { spawn, execFile } from 'node:child_process'
 import { Buffer } from 'node:buffer'
 import { randomBytes } from 'node:crypto'
-import { accessSync, constants, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import process from 'node:process'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort, portAcceptsConnections } from './prosody-lib.mjs'
+import {
+  PortInUseError,
+  exitedDuringStartup,
+  freePort,
+  isExecutable,
+  portAcceptsConnections,
+  readTail,
+  retryOnPortInUse,
+  run,
+  serverFields,
+  spawnServer,
+  tryKill,
+  which,
+} from './server-process.mjs'
 
 export { freePort, portAcceptsConnections }
 
@@ -36,52 +48,7 @@ const READY_TIMEOUT_MS = 30_000
 const POLL_MS = 25
 const STOP_GRACE_MS = 5_000
 const START_ATTEMPTS = 3
-
-/** Servers started by this process and not yet stopped: killed on process exit. */
-const live = new Set()
-let exitHookInstalled = false
-
-function installExitHook() {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.on('exit', () => {
-    for (const s of live) {
-      tryKill(s.pid, 'SIGKILL')
-      tryKill(s.watchdogPid, 'SIGKILL')
-      try {
-        rmSync(s.dir, { recursive: true, force: true })
-      } catch {
-        // best effort
-      }
-    }
-  })
-}
-
-function tryKill(pid, signal) {
-  if (!pid) return false
-  try {
-    process.kill(pid, signal)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function isExecutable(file) {
-  try {
-    accessSync(file, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function which(cmd) {
-  for (const d of (process.env.PATH ?? '').split(delimiter)) {
-    if (d && isExecutable(join(d, cmd))) return join(d, cmd)
-  }
-  return undefined
-}
+const CTL_TIMEOUT_MS = 30_000
 
 /**
  * Where Debian's ejabberd lives: ejabberdctl, the `erl` it uses and the
@@ -118,26 +85,6 @@ function safeReaddir(dir) {
 
 function hasEjabberdApp(libDir) {
   return safeReaddir(libDir).some((d) => /^ejabberd-\d/.test(d) && existsSync(join(libDir, d, 'ebin', 'ejabberd.app')))
-}
-
-function run(cmd, args, env, timeout = 30_000) {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { env, timeout }, (error, stdout, stderr) => {
-      if (error) {
-        const out = `${stdout}${stderr}`.trim()
-        reject(new Error(`${cmd} ${args.join(' ')} failed: ${error.message}${out ? `\n${out}` : ''}`))
-      } else resolve(stdout)
-    })
-  })
-}
-
-async function readTail(file, lines = 40) {
-  try {
-    const text = await readFile(file, 'utf8')
-    return text.trimEnd().split('\n').slice(-lines).join('\n')
-  } catch {
-    return '(no log)'
-  }
 }
 
 /** POSTs JSON to mod_http_api; resolves with the parsed answer, rejects on a non-2xx status. */
@@ -310,20 +257,10 @@ export async function startEjabberd(options = {}) {
   const { host = 'localhost', users = [], log, logLevel = 'info', moduleSet = 'minimal' } = options
   const install = findEjabberd()
   const fixedPorts = options.c2sPort !== undefined || options.httpPort !== undefined
-  let lastError
-  for (let attempt = 1; attempt <= (fixedPorts ? 1 : START_ATTEMPTS); attempt++) {
-    try {
-      return await startOnce({ install, host, users, log, logLevel, moduleSet, c2sPort: options.c2sPort, httpPort: options.httpPort })
-    } catch (err) {
-      lastError = err
-      // Only a lost race for an auto-picked port is worth another try.
-      if (!(err instanceof PortInUseError)) throw err
-    }
-  }
-  throw lastError
+  return retryOnPortInUse(fixedPorts, START_ATTEMPTS, () =>
+    startOnce({ install, host, users, log, logLevel, moduleSet, c2sPort: options.c2sPort, httpPort: options.httpPort }),
+  )
 }
-
-class PortInUseError extends Error {}
 
 async function startOnce({ install, host, users, log, logLevel, moduleSet, c2sPort: c2sWanted, httpPort: httpWanted }) {
   const startedAt = Date.now()
@@ -349,8 +286,6 @@ async function startOnce({ install, host, users, log, logLevel, moduleSet, c2sPo
   const cookie = `rxd${randomBytes(16).toString('hex')}`
   const distOptions = ['-setcookie', cookie, '-kernel', 'inet_dist_use_interface', '{127,0,0,1}']
 
-  let child
-  let watchdog
   try {
     await Promise.all([mkdir(spoolDir), mkdir(logsDir)])
     await writeFile(configFile, ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet }))
@@ -393,96 +328,43 @@ async function startOnce({ install, host, users, log, logLevel, moduleSet, c2sPo
     '-s',
     'ejabberd',
   ]
+  // `erl` is a shell script that execs erlexec, which execs beam.smp: the pid
+  // we get is the VM's. Its only children (erl_child_setup, inet_gethost)
+  // exit with it.
+  let server
   try {
-    child = spawn(install.erl, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    server = spawnServer({
+      command: install.erl,
+      args,
+      env,
+      cwd: dir,
+      dir,
+      name: 'ejabberd',
+      log,
+      outputLimit: 16384,
+      stopGraceMs: STOP_GRACE_MS,
+      // SIGTERM = init:stop(): ejabberd closes its streams and listeners in
+      // ~20 ms, then the VM takes ~2 s more to halt. Once ejabberd says it
+      // is stopped there is nothing left worth waiting for.
+      awaitExit: async (s) => {
+        const deadline = Date.now() + STOP_GRACE_MS
+        for (;;) {
+          if (s.exitInfo) break
+          const text = await readFile(logFile, 'utf8').catch(() => '')
+          if (/ is stopped in the node /.test(text) || Date.now() > deadline) {
+            tryKill(s.pid, 'SIGKILL')
+            await s.exited
+            break
+          }
+          await Promise.race([s.exited, sleep(POLL_MS)])
+        }
+      },
+    })
   } catch (err) {
     await rm(dir, { recursive: true, force: true })
     throw err
   }
-
-  let output = ''
-  const onOutput = (chunk) => {
-    const text = chunk.toString()
-    output = (output + text).slice(-16384)
-    if (log) for (const line of text.split('\n')) if (line) log(line)
-  }
-  child.stdout.on('data', onOutput)
-  child.stderr.on('data', onOutput)
-
-  let exitInfo = null
-  const exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = { code, signal }
-      resolve(exitInfo)
-    })
-    child.once('error', (error) => {
-      exitInfo = { code: null, signal: null, error }
-      resolve(exitInfo)
-    })
-  })
-
-  child.unref()
-  child.stdout.unref?.()
-  child.stderr.unref?.()
-
-  // `erl` is a shell script that execs erlexec, which execs beam.smp: the pid
-  // we have is the VM's. Its only children (erl_child_setup, inet_gethost)
-  // exit with it.
-  const pid = child.pid
-  // Watchdog (as for Prosody): when this process dies in any way, the pipe
-  // closes and it terminates the VM and removes the temp dir.
-  if (pid) {
-    watchdog = spawn(
-      'sh',
-      [
-        '-c',
-        'trap "" INT HUP; read _ignored; kill -TERM "$1" 2>/dev/null; i=0; ' +
-          'while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; ' +
-          'kill -KILL "$1" 2>/dev/null; rm -rf -- "$2"; exit 0',
-        'rxd-ejabberd-watchdog',
-        String(pid),
-        dir,
-      ],
-      { stdio: ['pipe', 'ignore', 'ignore'] },
-    )
-    watchdog.on('error', () => {})
-    watchdog.stdin.on('error', () => {})
-    watchdog.unref()
-    watchdog.stdin.unref?.()
-  }
-
-  const entry = { pid, watchdogPid: watchdog?.pid, dir }
-  live.add(entry)
-  installExitHook()
-
-  let stopping
-  const stop = () => {
-    stopping ??= (async () => {
-      tryKill(watchdog?.pid, 'SIGKILL')
-      watchdog?.stdin.destroy()
-      if (!exitInfo) {
-        child.ref() // keep the loop alive until the VM is really gone
-        // SIGTERM = init:stop(): ejabberd closes its streams and listeners in
-        // ~20 ms, then the VM takes ~2 s more to halt. Once ejabberd says it
-        // is stopped there is nothing left worth waiting for.
-        tryKill(pid, 'SIGTERM')
-        const deadline = Date.now() + STOP_GRACE_MS
-        for (;;) {
-          if (exitInfo) break
-          const text = await readFile(logFile, 'utf8').catch(() => '')
-          if (/ is stopped in the node /.test(text) || Date.now() > deadline) {
-            tryKill(pid, 'SIGKILL')
-            await exited
-            break
-          }
-          await Promise.race([exited, sleep(POLL_MS)])
-        }
-      }
-      live.delete(entry)
-      await rm(dir, { recursive: true, force: true })
-    })()
-    return stopping
-  }
+  const { stop } = server
 
   const ctlArgs = [
     '--node',
@@ -496,7 +378,8 @@ async function startOnce({ install, host, users, log, logLevel, moduleSet, c2sPo
     '--logs',
     logsDir,
   ]
-  const ctl = (...commandArgs) => run(install.ejabberdctl, [...ctlArgs, ...commandArgs], { ...process.env, HOME: dir })
+  const ctl = (...commandArgs) =>
+    run(install.ejabberdctl, [...ctlArgs, ...commandArgs], { ...process.env, HOME: dir }, CTL_TIMEOUT_MS)
 
   // Ready = ejabberd says it started, both listeners accept, c2s takes a connection.
   const ready = [
@@ -507,19 +390,18 @@ async function startOnce({ install, host, users, log, logLevel, moduleSet, c2sPo
   const portError = /eaddrinuse|address already in use/i
   for (;;) {
     const text = await readFile(logFile, 'utf8').catch(() => '')
+    const exitInfo = server.exitInfo
     if (exitInfo) {
       const tail = await readTail(logFile)
       await stop()
-      const message =
-        `ejabberd exited during startup (code ${exitInfo.code}, signal ${exitInfo.signal})` +
-        `${exitInfo.error ? `: ${exitInfo.error.message}` : ''}\n${tail}\n${output}`
-      throw portError.test(text + output) ? new PortInUseError(message) : new Error(message)
+      const message = exitedDuringStartup('ejabberd', exitInfo, tail, server.output)
+      throw portError.test(text + server.output) ? new PortInUseError(message) : new Error(message)
     }
     if (ready.every((line) => text.includes(line)) && (await portAcceptsConnections(c2sPort))) break
     if (Date.now() - startedAt > READY_TIMEOUT_MS) {
       const tail = await readTail(logFile)
       await stop()
-      throw new Error(`ejabberd did not accept connections on ${c2sPort} within ${READY_TIMEOUT_MS} ms:\n${tail}\n${output}`)
+      throw new Error(`ejabberd did not accept connections on ${c2sPort} within ${READY_TIMEOUT_MS} ms:\n${tail}\n${server.output}`)
     }
     await sleep(POLL_MS)
   }
@@ -540,19 +422,7 @@ async function startOnce({ install, host, users, log, logLevel, moduleSet, c2sPo
 
   return {
     kind: 'ejabberd',
-    host,
-    c2sPort,
-    httpPort,
-    tcpUrl: `xmpp://127.0.0.1:${c2sPort}`,
-    wsUrl: `ws://127.0.0.1:${httpPort}/xmpp-websocket`,
-    dir,
-    logFile,
-    users: accounts,
-    pid,
-    exited,
-    stop,
-    register,
-    logTail: (lines) => readTail(logFile, lines),
+    ...serverFields({ host, c2sPort, httpPort, dir, logFile, users: accounts, server, register }),
     nodeName,
     configFile,
     startupMs: Date.now() - startedAt,

@@ -10,9 +10,8 @@
 // free loopback ports, see scripts/prosody-lib.mjs and scripts/ejabberd-lib.mjs).
 
 import { spawnSync } from 'node:child_process'
-import { accessSync, constants } from 'node:fs'
-import { delimiter, join } from 'node:path'
 import process from 'node:process'
+import { isExecutable, onPath } from './server-process.mjs'
 
 /** name -> { pkg: Debian package, present(): boolean, what: description } */
 const DEPS = {
@@ -32,19 +31,6 @@ const DEPS = {
     // /usr/sbin is not on every user's PATH.
     present: () => onPath('ejabberdctl') || isExecutable('/usr/sbin/ejabberdctl'),
   },
-}
-
-function isExecutable(file) {
-  try {
-    accessSync(file, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function onPath(cmd) {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && isExecutable(join(dir, cmd)))
 }
 
 function run(cmd, args) {
