@@ -40,6 +40,17 @@ function stanzaError(type: string, condition: string): XmlElement {
   return xml('error', { type }, xml(condition, { xmlns: NS_STANZAS }))
 }
 
+/** A node whose info does not depend on the request: none of the methods building it is overridden. */
+function answersEverybodyAlike(node: Node): boolean {
+  const base = Node.prototype
+  return (
+    node.toInfo === base.toInfo &&
+    node.iterFeatures === base.iterFeatures &&
+    node.iterIdentities === base.iterIdentities &&
+    node.iterForms === base.iterForms
+  )
+}
+
 function isEmpty(iterable: Iterable<unknown>): boolean {
   for (const _ of iterable) return false
   return true
@@ -214,6 +225,18 @@ export class DiscoServer extends Node {
 
   // ---- answering ----
 
+  /**
+   * Built disco#info replies, per node and mountpoint, valid while the node's
+   * infoRevision is unchanged. Building 100+ elements per request was most of
+   * the answering cost; only nodes that answer everybody alike are cached.
+   */
+  readonly #infoReplies = new WeakMap<Node, Map<string, { revision: number; element: XmlElement }>>()
+
+  #cachedInfo(node: Node, nodeName: string | undefined): XmlElement | undefined {
+    const hit = this.#infoReplies.get(node)?.get(nodeName ?? '')
+    return hit && hit.revision === node.infoRevision && answersEverybodyAlike(node) ? hit.element : undefined
+  }
+
   #answer(ctx: IncomingContext, kind: 'info' | 'items'): XmlElement {
     const request = ctx.stanza
     const nodeName = ctx.element?.attrs.node || undefined
@@ -221,11 +244,22 @@ export class DiscoServer extends Node {
       const node = nodeName === undefined ? this : this.#mounts.get(nodeName)?.node
       if (!node) return stanzaError('cancel', 'item-not-found')
       if (kind === 'info') {
+        const cached = this.#cachedInfo(node, nodeName)
+        if (cached) return cached
         const info: DiscoInfo = node.toInfo(request)
         // An empty identity list means "this node does not exist for you".
         if (info.identities.length === 0) return stanzaError('cancel', 'item-not-found')
         if (nodeName !== undefined) info.node = nodeName
-        return infoToXml(info)
+        const element = infoToXml(info)
+        if (answersEverybodyAlike(node)) {
+          let perNode = this.#infoReplies.get(node)
+          if (!perNode) {
+            perNode = new Map()
+            this.#infoReplies.set(node, perNode)
+          }
+          perNode.set(nodeName ?? '', { revision: node.infoRevision, element })
+        }
+        return element
       }
       if (isEmpty(node.iterIdentities(request))) return stanzaError('cancel', 'item-not-found')
       const items = [...node.iterItems(request)]

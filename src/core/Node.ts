@@ -70,6 +70,7 @@ export class Node {
   readonly #identities = new Map<string, IdentityEntry>()
   readonly #listeners = new Set<() => void>()
   #batchDepth = 0
+  #revision = 0
   #dirty = false
 
   // ---- features ----
@@ -317,12 +318,21 @@ export class Node {
     return fn()
   }
 
+  /**
+   * Bumped by every change of identities, features or forms, at once (not
+   * when a batched notification goes out): what a cached answer is checked against.
+   */
+  get infoRevision(): number {
+    return this.#revision
+  }
+
   /** For subclasses whose own state (forms, dynamic answers) changes the info. */
   protected notifyInfoChanged(): void {
     this.#changed()
   }
 
   #changed(): void {
+    this.#revision++
     this.#dirty = true
     if (this.#batchDepth === 0) this.#emit()
   }

@@ -675,3 +675,61 @@ describe('DiscoServer mounts', () => {
     expect(parseItems(await items(alice, 'n')).items).toStrictEqual([{ jid: 'later.example.org' }])
   })
 })
+
+describe('DiscoServer reply cache', () => {
+  it('builds the disco#info reply of a node once and reuses it until the node changes', async () => {
+    const { alice, server } = setup()
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'leaf')
+    server.mountNode('n', node)
+    const first = await info(alice, 'n')
+    const second = await info(alice, 'n')
+    expect(second.getChild('query', NS_DISCO_INFO)).toBe(first.getChild('query', NS_DISCO_INFO))
+    node.registerFeature('urn:example:new')
+    const third = expectResult(await info(alice, 'n'), NS_DISCO_INFO)
+    expect(third).not.toBe(first.getChild('query', NS_DISCO_INFO))
+    expect(parseInfo(third).features).toContain('urn:example:new')
+    expect(third.attrs.node).toBe('n')
+  })
+
+  it('answers a change made inside a still-open batch at once, before its notification', async () => {
+    const { alice, server } = setup()
+    await info(alice)
+    let notified = 0
+    server.onInfoChanged(() => notified++)
+    server.coalesce(() => server.claimFeature('urn:example:coalesced'))
+    const reply = expectResult(await info(alice), NS_DISCO_INFO)
+    expect(parseInfo(reply).features).toContain('urn:example:coalesced')
+    expect(notified).toBe(1)
+  })
+
+  it('keeps one cached reply per mountpoint of a node mounted twice', async () => {
+    const { alice, server } = setup()
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'leaf')
+    server.mountNode('a', node)
+    server.mountNode('b', node)
+    expect(expectResult(await info(alice, 'a'), NS_DISCO_INFO).attrs.node).toBe('a')
+    expect(expectResult(await info(alice, 'b'), NS_DISCO_INFO).attrs.node).toBe('b')
+    expect(expectResult(await info(alice, 'a'), NS_DISCO_INFO).attrs.node).toBe('a')
+  })
+
+  it('builds the reply anew for every request to a node that answers per requester', async () => {
+    const { alice, eve, server } = setup()
+    let asked = 0
+    class PerRequester extends Node {
+      override iterIdentities(request?: XmlElement): Iterable<DiscoIdentity> {
+        asked++
+        return [{ category: 'hierarchy', type: 'leaf', name: request?.attrs.from ?? 'nobody' }]
+      }
+    }
+    server.mountNode('p', new PerRequester())
+    const toAlice = parseInfo(expectResult(await info(alice, 'p'), NS_DISCO_INFO))
+    const reply = await info(eve, 'p')
+    expect(reply.attrs.type).toBe('result')
+    const toEve = parseInfo(reply)
+    expect(toAlice.identities[0]?.name).toBe(ALICE)
+    expect(toEve.identities[0]?.name).toBe(EVE)
+    expect(asked).toBe(2)
+  })
+})
