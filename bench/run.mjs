@@ -265,7 +265,7 @@ function goals() {
   for (const r of rows.filter((x) => x.budget !== undefined)) {
     const size = median(r.runs)
     out.push(
-      `6. ${r.name}: ${(size / 1000).toFixed(2)} kB of ${(r.budget / 1000).toFixed(0)} kB: ${size <= r.budget ? 'met' : `**missed** by ${((size - r.budget) / 1000).toFixed(2)} kB`}`,
+      `6. ${r.name}: ${(size / 1000).toFixed(2)} kB of ${(r.budget / 1000).toFixed(1)} kB: ${size <= r.budget ? 'met' : `**missed** by ${((size - r.budget) / 1000).toFixed(2)} kB`}`,
     )
   }
   return out

@@ -57,7 +57,7 @@ for (const [i, check] of config.entries()) {
   results.add({
     section,
     name: check.name,
-    metric: `gzip size (budget ${(limit / 1000).toFixed(0)} kB)`,
+    metric: `gzip size (budget ${(limit / 1000).toFixed(1)} kB)`,
     unit: 'B',
     runs: [m.size],
     budget: limit,
