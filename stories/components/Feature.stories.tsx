@@ -1,9 +1,9 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { useState } from 'react'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
-import { DiscoProvider, Feature, useHasFeature } from '../../src/react/index.js'
+import { Feature, useHasFeature } from '../../src/react/index.js'
 import { EXAMPLE_FEATURES } from '../../src/testing/index.js'
 import { useStatus, useWorld } from '../support/world.js'
+import { OnPeer } from './declare.js'
 
 const VIDEO = EXAMPLE_FEATURES.jingleVideo
 
@@ -40,22 +40,18 @@ interface ToggleProps {
 
 /** The peer's own DiscoProvider declares <Feature> while the box is checked. */
 function FeatureOnPeer({ feature }: ToggleProps) {
-  const { peer, jids } = useWorld()
-  const [on, setOn] = useState(false)
   return (
     <>
-      <DiscoProvider client={peer}>
-        <fieldset>
-          <legend>
-            On <code>{jids.peer}</code>
-          </legend>
-          <label>
-            <input type="checkbox" checked={on} onChange={(e) => setOn(e.target.checked)} /> render{' '}
-            <code>{`<Feature var="${feature}" />`}</code>
-          </label>
-          {on && <Feature var={feature} />}
-        </fieldset>
-      </DiscoProvider>
+      <OnPeer
+        initiallyOn={false}
+        label={
+          <>
+            render <code>{`<Feature var="${feature}" />`}</code>
+          </>
+        }
+      >
+        <Feature var={feature} />
+      </OnPeer>
       <SeenFromMe feature={feature} />
     </>
   )

@@ -5,9 +5,17 @@ import { DiscoProvider } from '../../src/react/index.js'
 import { useStatus, useWorld } from '../support/world.js'
 
 /** Renders `children` in the peer's own DiscoProvider, with a checkbox that mounts and unmounts them. */
-export function OnPeer({ children, label }: { children: ReactNode; label: string }) {
+export function OnPeer({
+  children,
+  label,
+  initiallyOn = true,
+}: {
+  children: ReactNode
+  label: ReactNode
+  initiallyOn?: boolean
+}) {
   const { peer, jids } = useWorld()
-  const [on, setOn] = useState(true)
+  const [on, setOn] = useState(initiallyOn)
   return (
     <DiscoProvider client={peer}>
       <fieldset>

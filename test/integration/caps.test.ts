@@ -63,6 +63,18 @@ function recordCapsPresences(xmpp: Client): Map<string, XmlElement> {
   return seen
 }
 
+
+/** Publishes item `id` to the publisher's own PEP node MOOD. */
+function publishMood(publisher: Client, id: string): Promise<XmlElement> {
+  return publisher.iqCaller.request(
+    xml(
+      'iq',
+      { type: 'set' },
+      xml('pubsub', { xmlns: NS_PUBSUB }, xml('publish', { node: MOOD }, xml('item', { id }, xml('mood', { xmlns: MOOD }, id)))),
+    ),
+  )
+}
+
 describe(`Entity capabilities through ${serverName}`, () => {
   let server: TestServer
   const clients: Client[] = []
@@ -206,14 +218,7 @@ describe(`Entity capabilities through ${serverName}`, () => {
     expect(fromPep[0]).toEqual({ from: 'moody@localhost', node: `${NODE}#${listenerCaps.ver}` })
     await deaf.send(xml('presence'))
 
-    const publish = async (id: string) =>
-      publisher.iqCaller.request(
-        xml(
-          'iq',
-          { type: 'set' },
-          xml('pubsub', { xmlns: NS_PUBSUB }, xml('publish', { node: MOOD }, xml('item', { id }, xml('mood', { xmlns: MOOD }, id)))),
-        ),
-      )
+    const publish = (id: string) => publishMood(publisher, id)
     // No +notify yet: a publication reaches nobody.
     await publish('before')
     await new Promise((resolve) => setTimeout(resolve, 300))
@@ -311,14 +316,7 @@ describe(`Entity capabilities through ${serverName}`, () => {
       })
       expect(fromPep).toHaveLength(1)
 
-      const publish = async (id: string) =>
-        publisher.iqCaller.request(
-          xml(
-            'iq',
-            { type: 'set' },
-            xml('pubsub', { xmlns: NS_PUBSUB }, xml('publish', { node: MOOD }, xml('item', { id }, xml('mood', { xmlns: MOOD }, id)))),
-          ),
-        )
+      const publish = (id: string) => publishMood(publisher, id)
       // No +notify yet: a publication reaches neither of fan's resources.
       await publish('before')
       await new Promise((resolve) => setTimeout(resolve, 300))
