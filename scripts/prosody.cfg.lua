@@ -61,6 +61,7 @@ modules_enabled = {
 	"posix";
 	"http";
 	"websocket";
+	"smacks"; -- XEP-0198 stream management, as on production servers: clients resume
 	"pep"; -- queries clients' disco#info via entity caps: a real peer for caps tests
 	-- NOT "limits": the Debian default throttles clients to 10 kB/s.
 }

@@ -4,28 +4,41 @@
  * XEP-0030 section 3 and 4 (queries), section 8 (trust only the entity asked)
  * aioxmpp.disco.DiscoClient (aliasing, caching, require_fresh, no_cache,
  * set_info_future, flush_cache, cache sizes: the semantics kept here)
+ * XEP-0198 (a resumed session keeps pending queries and the cache)
+ * RFC 6121 section 4.5.2 (an unavailable full JID no longer answers for itself)
  *
  * The cache is a TanStack QueryCache, so hooks (useQuery over
- * infoQueryOptions) and imperative calls share the very same entries. What
- * TanStack does not model is kept beside it: the requests on the wire
- * ("flights", shared by every caller of one target), per-caller timeouts and
- * aborts, and futures set by setInfoFuture.
+ * infoQueryOptions) and imperative calls share the very same entries.
+ *
+ * One mechanism decides what is stored. Every answer reaches the cache
+ * through a TanStack fetch of its entry, and that fetch rides the entry's
+ * current Flight (the request on the wire, shared by every caller). An
+ * answer becomes stale by retiring its flight (out of the table: nobody new
+ * joins it, its callers still get its reply) and cancelling the fetch riding
+ * it (a cancelled fetch never writes); an entry a hook observes then fetches
+ * again at once. requireFresh, setInfoCache, setInfoFuture, forgetInfo,
+ * flushCache, the end of a session and an unavailable presence all do
+ * exactly that.
  */
 import { QueryClient, hashKey } from '@tanstack/query-core'
-import type { Query, QueryFunctionContext, QueryKey } from '@tanstack/query-core'
+import type { Query, QueryCache, QueryFunctionContext, QueryKey } from '@tanstack/query-core'
 import xml from '@xmpp/xml'
 import { CacheBound } from './CacheBound.js'
-import { MalformedResponseError, TimeoutError } from './errors.js'
-import { normalizeJid } from './jid.js'
+import { ClientHooks, once } from './ClientHooks.js'
+import { DiscoError, DisconnectedError, MalformedResponseError } from './errors.js'
+import { Flight, abortReason, waitFor } from './Flight.js'
+import type { Caller } from './Flight.js'
+import { normalizeJid, tryNormalizeJid } from './jid.js'
 import type { JidInput } from './jid.js'
 import { parseInfo, parseItems } from './model.js'
 import type { DiscoInfo, DiscoItems } from './model.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from './namespaces.js'
+import type { Release } from './Node.js'
 import { ReplyMatcher } from './ReplyMatcher.js'
-import type { PendingRequest } from './ReplyMatcher.js'
-import { assertOptionalText } from './validate.js'
+import { Session } from './Session.js'
+import { assertOptionalText, checkTimeout } from './validate.js'
 import type { XmlElement } from './xml.js'
-import type { XmppClient } from './XmppClient.js'
+import type { IncomingContext, XmppClient } from './XmppClient.js'
 
 /** The first element of every query key of this library. */
 export const QUERY_KEY_ROOT = 'xmpp-disco'
@@ -47,7 +60,7 @@ export interface QueryOptions {
   node?: string | undefined
   /** Send a new request even if a result is cached or a request is in flight. */
   requireFresh?: boolean | undefined
-  /** Milliseconds to wait for this caller; default 30000. */
+  /** Milliseconds to wait for this caller (Infinity: no limit); default 30000. */
   timeout?: number | undefined
   /** Abort this caller only; the request goes on while others wait for it. */
   signal?: AbortSignal | undefined
@@ -79,87 +92,166 @@ export interface DiscoClientOptions {
 export interface DiscoQueryOptions<T, K extends DiscoKind> {
   queryKey: DiscoQueryKey<K>
   queryFn: (context: QueryFunctionContext<DiscoQueryKey<K>>) => Promise<T>
+  queryKeyHashFn: (key: DiscoQueryKey<K>) => string
   staleTime: number
   gcTime: number
   retry: boolean
+  /** The XMPP session is the network here, not the browser's online state. */
+  networkMode: 'always'
 }
 
-type Result<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItems
+type Result = DiscoInfo | DiscoItems
+/** What Query.fetch and QueryCache.build take, as the untyped cache stores it. */
+type QueryOptionsOf = Parameters<QueryCache['build']>[1]
+type ResultOf<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItems
 
-/** One request on the wire and everyone waiting for it. */
-interface Flight<T> {
-  readonly generation: number
-  /** Set when a TanStack queryFn waits on it: TanStack then stores the result itself. */
-  joinedByQueryFn: boolean
-  /** Set by forgetInfo: the reply is still delivered to its callers, never stored. */
-  discarded: boolean
-  readonly promise: Promise<T>
-  callers: number
-  settled: boolean
-  abandon(): void
-}
-
-interface Caller {
-  timeout?: number | undefined
-  signal?: AbortSignal | undefined
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError')
-}
+const noop = (): void => {}
 
 const clients = new WeakMap<XmppClient, WeakMap<QueryClient, DiscoClient>>()
 
+/**
+ * The DiscoClient of `xmpp` for that QueryClient, created if needed but not
+ * attached to anything: what a React render may call. Internal.
+ */
+export function discoClientOf(xmpp: XmppClient, options: DiscoClientOptions = {}): DiscoClient {
+  let perClient = clients.get(xmpp)
+  if (!perClient) {
+    perClient = new WeakMap()
+    clients.set(xmpp, perClient)
+  }
+  const queryClient = options.queryClient ?? privateQueryClient(xmpp)
+  let client = perClient.get(queryClient)
+  if (!client) {
+    client = new DiscoClient(xmpp, queryClient, KEY)
+    perClient.set(queryClient, client)
+  }
+  return client
+}
+
+// Only discoClientOf constructs: one DiscoClient per (xmpp, QueryClient).
+const KEY = Symbol('DiscoClient')
+
 export class DiscoClient {
-  readonly #xmpp: XmppClient
-  readonly #matcher: ReplyMatcher
   readonly queryClient: QueryClient
-  readonly #flights = new Map<string, Flight<DiscoInfo | DiscoItems>>()
-  /** Generation of the newest result written per query hash: an older reply never overwrites it. */
-  readonly #written = new Map<string, number>()
+  readonly #xmpp: XmppClient
+  readonly #session: Session
+  readonly #matcher: ReplyMatcher
+  /** The current request of each entry, by query hash. */
+  readonly #flights = new Map<string, Flight<Result>>()
   readonly #futures = new Map<string, Promise<DiscoInfo>>()
   readonly #sources = new Set<InfoSource>()
-  readonly #bounds: Record<DiscoKind, CacheBound>
-  #generation = 0
-  /** Bumped by flushCache: requests older than the flush finish without writing. */
-  #epoch = 0
+  /** The accounts our keys were made for (normally one): what marks an entry as ours. */
+  readonly #accounts = new Set<string>()
+  /** Our entries per target JID, for presences. */
+  readonly #byJid = new Map<string, Set<Query>>()
+  #bounds: Record<DiscoKind, CacheBound> | undefined
+  #detach: Release[] = []
   #infoCacheSize = 10_000
   #itemsCacheSize = 100
+  /** Providers holding this client (DiscoProvider mounts it). */
+  #mounts = 0
+  /** Obtained through DiscoClient.for: only dispose() ends it. */
+  #held = false
+  #disposed = false
+  /** Set while this client starts a fetch whose only job is to store a flight's answer. */
+  #storing: string | undefined
+  /** Flights whose answer such a fetch waits for. */
+  readonly #stored = new WeakSet<Flight<Result>>()
 
-  /** The DiscoClient of `xmpp` for that QueryClient (a private one when none is given). */
+  /**
+   * The DiscoClient of `xmpp` for that QueryClient (a private one when none
+   * is given), attached to the client until dispose().
+   */
   static for(xmpp: XmppClient, options: DiscoClientOptions = {}): DiscoClient {
-    let perClient = clients.get(xmpp)
-    if (!perClient) {
-      perClient = new WeakMap()
-      clients.set(xmpp, perClient)
-    }
-    const key = options.queryClient ?? privateQueryClient(xmpp)
-    let client = perClient.get(key)
-    if (!client) {
-      client = new DiscoClient(xmpp, key)
-      perClient.set(key, client)
-    }
+    const client = discoClientOf(xmpp, options)
+    client.#held = true
+    client.#attach()
     return client
   }
 
-  private constructor(xmpp: XmppClient, queryClient: QueryClient) {
+  /** Use DiscoClient.for(xmpp, { queryClient }). */
+  constructor(xmpp: XmppClient, queryClient: QueryClient, key: symbol) {
+    if (key !== KEY) throw new DiscoError('Use DiscoClient.for(xmpp, { queryClient })')
     this.#xmpp = xmpp
     this.queryClient = queryClient
+    this.#session = Session.of(xmpp)
     this.#matcher = ReplyMatcher.for(xmpp)
-    // "Cached until flushed": our entries never expire by time; CacheBound bounds them.
-    queryClient.setQueryDefaults([QUERY_KEY_ROOT], { gcTime: Infinity, staleTime: Infinity })
-    const cache = queryClient.getQueryCache()
-    const mine = (kind: DiscoKind) => (key: QueryKey) =>
-      key[0] === QUERY_KEY_ROOT && key[1] === this.#account() && key[2] === kind
-    this.#bounds = {
+  }
+
+  // ---- lifetime ----
+
+  /**
+   * Attaches this client until the returned release (a DiscoProvider calls it
+   * in an effect). When the last holder releases, the client is disposed at
+   * the end of the task, unless it was obtained with DiscoClient.for or a new
+   * holder came meanwhile (React StrictMode's unmount and remount).
+   */
+  mount(): Release {
+    this.#assertLive()
+    this.#attach()
+    this.#mounts++
+    return once(() => {
+      this.#mounts--
+      queueMicrotask(() => {
+        if (this.#mounts === 0 && !this.#held) this.dispose()
+      })
+    })
+  }
+
+  /** Whether dispose() has run: a disposed client refuses every call. */
+  get disposed(): boolean {
+    return this.#disposed
+  }
+
+  /**
+   * Removes every listener this client installed (on the xmpp client and on
+   * the QueryCache), rejects what it was waiting for with DisconnectedError,
+   * and removes its cache entries that nothing observes. DiscoClient.for
+   * makes a fresh client afterwards.
+   */
+  dispose(): void {
+    if (this.#disposed) return
+    this.#disposed = true
+    for (const detach of this.#detach) detach()
+    this.#detach = []
+    this.#bounds = undefined
+    clients.get(this.#xmpp)?.delete(this.queryClient)
+    for (const flight of this.#flights.values()) flight.abort(new DisconnectedError('The DiscoClient was disposed'))
+    this.#flights.clear()
+    this.#futures.clear()
+    this.#sources.clear()
+    for (const query of this.#ours()) {
+      this.#cancelFetch(query)
+      if (query.getObserversCount() === 0) this.queryClient.getQueryCache().remove(query)
+    }
+    this.#byJid.clear()
+  }
+
+  #attach(): void {
+    if (this.#detach.length > 0 || this.#disposed) return
+    const cache = this.queryClient.getQueryCache()
+    const mine = (kind: DiscoKind) => (key: QueryKey) => this.#isOurs(key) && key[2] === kind
+    const bounds = {
       info: new CacheBound(cache, mine('info'), () => this.#infoCacheSize),
       items: new CacheBound(cache, mine('items'), () => this.#itemsCacheSize),
     }
-    this.#matcher.onSessionEnd(() => this.flushCache())
-    // The generation guard lives as long as its entry: an evicted target leaves nothing behind.
-    cache.subscribe((event) => {
-      if (event.type === 'removed') this.#written.delete(event.query.queryHash)
-    })
+    this.#bounds = bounds
+    for (const query of cache.getAll()) if (this.#isOurs(query.queryKey)) this.#index(query)
+    this.#detach = [
+      () => bounds.info.dispose(),
+      () => bounds.items.dispose(),
+      cache.subscribe((event) => {
+        if (event.type === 'added') this.#index(event.query)
+        else if (event.type === 'removed') this.#unindex(event.query)
+      }),
+      this.#matcher.retain(),
+      this.#session.onEnd(() => this.#flush(true)),
+      ClientHooks.of(this.#xmpp).tapIncoming(this.#onStanza),
+    ]
+  }
+
+  #assertLive(): void {
+    if (this.#disposed) throw new DiscoError('This DiscoClient was disposed: get a new one with DiscoClient.for(xmpp)')
   }
 
   /** Maximum number of cached disco#info results (default 10000). */
@@ -168,7 +260,7 @@ export class DiscoClient {
   }
   set infoCacheSize(size: number) {
     this.#infoCacheSize = size
-    this.#bounds.info.enforce()
+    this.#bounds?.info.enforce()
   }
 
   /** Maximum number of cached disco#items results (default 100). */
@@ -177,7 +269,7 @@ export class DiscoClient {
   }
   set itemsCacheSize(size: number) {
     this.#itemsCacheSize = size
-    this.#bounds.items.enforce()
+    this.#bounds?.items.enforce()
   }
 
   // ---- query keys and TanStack options ----
@@ -185,28 +277,35 @@ export class DiscoClient {
   /** The query key of a target. Throws InvalidJidError / InvalidInputError on bad input. */
   queryKey<K extends DiscoKind>(kind: K, jid: JidInput, node?: string): DiscoQueryKey<K> {
     assertOptionalText(node, 'node')
-    return [QUERY_KEY_ROOT, this.#account(), kind, normalizeJid(jid), node ?? null] as const
+    const account = this.#account()
+    this.#accounts.add(account)
+    return [QUERY_KEY_ROOT, account, kind, normalizeJid(jid), node ?? null] as const
   }
 
   /** Options for useQuery / fetchQuery sharing the cache entry of queryInfo(jid, { node }). */
   infoQueryOptions(jid: JidInput, node?: string, options: { timeout?: number } = {}): DiscoQueryOptions<DiscoInfo, 'info'> {
-    return this.#queryOptions(this.queryKey('info', jid, node), options.timeout)
+    return this.#queryOptions(this.queryKey('info', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT))
   }
 
   /** Options for useQuery / fetchQuery sharing the cache entry of queryItems(jid, { node }). */
   itemsQueryOptions(jid: JidInput, node?: string, options: { timeout?: number } = {}): DiscoQueryOptions<DiscoItems, 'items'> {
-    return this.#queryOptions(this.queryKey('items', jid, node), options.timeout)
+    return this.#queryOptions(this.queryKey('items', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT))
   }
 
-  #queryOptions<K extends DiscoKind>(queryKey: DiscoQueryKey<K>, timeout: number | undefined): DiscoQueryOptions<Result<K>, K> {
+  #queryOptions<K extends DiscoKind>(queryKey: DiscoQueryKey<K>, timeout: number): DiscoQueryOptions<ResultOf<K>, K> {
+    const hash = hashKey(queryKey)
     return {
       queryKey,
-      // TanStack calls this when it wants fresh data: join the request in
-      // flight or send one, never answer from the cache.
-      queryFn: ({ signal }) => this.#fetch(queryKey, { signal, timeout }) as Promise<Result<K>>,
+      // TanStack calls this when it wants fresh data: ride the flight of the
+      // entry or start one, never answer from the cache.
+      queryFn: ({ signal }) => this.#ride(queryKey, hash, { timeout, signal }) as Promise<ResultOf<K>>,
+      // Whatever the app's default: flights and entries are found by this hash.
+      queryKeyHashFn: hashKey,
+      // "Cached until flushed": entries never expire by time; CacheBound bounds them.
       staleTime: Infinity,
       gcTime: Infinity,
       retry: false,
+      networkMode: 'always',
     }
   }
 
@@ -216,189 +315,185 @@ export class DiscoClient {
   // async: bad input (InvalidJidError, InvalidInputError) rejects like every
   // other failure instead of throwing synchronously, and still sends nothing.
   async queryInfo(jid: JidInput, options: InfoQueryOptions = {}): Promise<DiscoInfo> {
-    return (await this.#query(this.queryKey('info', jid, options.node), options)) as DiscoInfo
+    return (await this.#query('info', jid, options)) as DiscoInfo
   }
 
   /** The items of `jid` (at `node`), with the same caching and aliasing as queryInfo. */
   async queryItems(jid: JidInput, options: QueryOptions = {}): Promise<DiscoItems> {
-    return (await this.#query(this.queryKey('items', jid, options.node), { ...options, noCache: false })) as DiscoItems
+    return (await this.#query('items', jid, { ...options, noCache: false })) as DiscoItems
   }
 
-  async #query(key: DiscoQueryKey, options: InfoQueryOptions): Promise<DiscoInfo | DiscoItems> {
-    const { signal } = options
-    if (signal?.aborted) throw abortReason(signal)
+  async #query(kind: DiscoKind, jid: JidInput, options: InfoQueryOptions): Promise<Result> {
+    this.#assertLive()
+    const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
+    const key = this.queryKey(kind, jid, options.node)
+    if (caller.signal?.aborted) throw abortReason(caller.signal)
+    this.#attach()
     const hash = hashKey(key)
     if (options.requireFresh) {
       // With noCache the fresh request replaces nothing: it is neither stored nor joined.
-      if (!options.noCache) this.#futures.delete(hash)
-      return this.#join(this.#startFlight(key, hash, !options.noCache, true), options)
+      if (options.noCache) return this.#newFlight(key, true).join(caller)
+      this.#futures.delete(hash)
+      return this.#fetch(key, hash, caller, true)
     }
     const future = this.#futures.get(hash)
-    if (future) return this.#waitFor(future, options)
+    if (future) return waitFor(future, caller)
     // A request in flight (after requireFresh or a flush) is the entry: join it, not an older cached result.
-    if (this.#flights.has(hash)) return this.#fetch(key, options)
+    const flight = this.#flights.get(hash)
+    if (flight) return flight.join(caller)
     const query = this.queryClient.getQueryCache().get(hash)
     if (query && isCached(query)) {
-      this.#bounds[key[2]].touch(query)
-      return query.state.data as DiscoInfo | DiscoItems
+      this.#bounds?.[kind].touch(query)
+      return query.state.data as Result
     }
-    if (options.noCache) return this.#join(this.#startFlight(key, hash, false), options)
-    return this.#fetch(key, options)
+    if (options.noCache) return this.#newFlight(key, false).join(caller)
+    return this.#fetch(key, hash, caller, false)
   }
 
-  /** Joins the flight of `key` or starts one (the queryFn of the TanStack options). */
-  #fetch(key: DiscoQueryKey, caller: Caller): Promise<DiscoInfo | DiscoItems> {
-    const hash = hashKey(key)
-    const future = this.#futures.get(hash)
-    if (future) return this.#waitFor(future, caller)
-    const flight = this.#flights.get(hash) ?? this.#startFlight(key, hash, true)
-    flight.joinedByQueryFn = true
-    return this.#join(flight, caller).then((result) => {
-      // An older reply that lost the race returns what the newer one wrote.
-      const written = this.#written.get(hash)
-      return written !== undefined && written > flight.generation
-        ? ((this.queryClient.getQueryData(key) as DiscoInfo | DiscoItems | undefined) ?? result)
-        : result
-    })
+  /**
+   * A new flight for `key` in the table (`fresh`: for requireFresh, which
+   * asks the entity itself) and a TanStack fetch of its entry storing its
+   * answer; `caller` joins the flight.
+   */
+  #fetch(key: DiscoQueryKey, hash: string, caller: Caller, fresh: boolean): Promise<Result> {
+    if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
+    const query = this.#entry(key, caller.timeout)
+    const flight = this.#newFlight(key, fresh)
+    this.#setFlight(hash, flight)
+    // Whatever fetch rode an older flight stops; its waiters follow the new one.
+    this.#cancelFetch(query)
+    this.#store(query, key, flight)
+    return flight.join(caller)
   }
 
-  #startFlight(key: DiscoQueryKey, hash: string, store: boolean, fresh = false): Flight<DiscoInfo | DiscoItems> {
-    const request = this.#request(key, fresh)
-    const generation = ++this.#generation
-    const epoch = this.#epoch
-    let rejectFlight: (reason: unknown) => void = () => {}
-    const promise = new Promise<DiscoInfo | DiscoItems>((resolve, reject) => {
-      rejectFlight = reject
-      request.promise.then(resolve, reject)
-    })
-    const flight: Flight<DiscoInfo | DiscoItems> = {
-      generation,
-      promise,
-      joinedByQueryFn: false,
-      discarded: false,
-      callers: 0,
-      settled: false,
-      abandon: () => {
-        request.cancel()
-        if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
-        rejectFlight(new DOMException('Every caller left', 'AbortError'))
-      },
-    }
-    if (store) this.#flights.set(hash, flight)
+  #setFlight(hash: string, flight: Flight<Result>): void {
+    this.#flights.set(hash, flight)
     const settle = (): void => {
-      flight.settled = true
       if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
     }
-    promise.then(
-      (result) => {
-        settle()
-        // A flushCache since the request went out: let it finish, but do not store it.
-        if (!store || flight.discarded || epoch !== this.#epoch) return
-        if ((this.#written.get(hash) ?? 0) > generation) return
-        this.#written.set(hash, generation)
-        // A TanStack fetch waiting on this flight stores the same result: one write, not two.
-        const query = this.queryClient.getQueryCache().get(hash)
-        if (flight.joinedByQueryFn && query?.state.fetchStatus === 'fetching') return
-        this.queryClient.setQueryData(key, result)
-      },
+    flight.promise.then(settle, settle)
+  }
+
+  /** The queryFn: rides the entry's flight (or its future), starting a flight when there is none. */
+  #ride(key: DiscoQueryKey, hash: string, caller: Caller): Promise<Result> {
+    if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
+    // The fetch #fetch starts only stores the answer: it is no caller of its own.
+    const storing = this.#storing === hash
+    const rider: Caller = storing ? { timeout: Infinity, signal: caller.signal } : caller
+    const future = this.#futures.get(hash)
+    if (future) return waitFor(future, rider)
+    let flight = this.#flights.get(hash)
+    if (!flight) {
+      if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
+      this.#attach()
+      flight = this.#newFlight(key, false)
+      this.#setFlight(hash, flight)
+    }
+    return storing ? waitFor(flight.promise, rider) : flight.join(rider)
+  }
+
+  #newFlight(key: DiscoQueryKey, fresh: boolean): Flight<Result> {
+    const hash = hashKey(key)
+    const flight: Flight<Result> = new Flight(
+      (signal) => this.#request(key, fresh, signal),
       () => {
-        settle()
-        // Errors are never cached: the next call for the target sends again.
-        // A failure from before a flush, or older than the result stored, discards nothing.
-        if (!store || flight.discarded || epoch !== this.#epoch || (this.#written.get(hash) ?? 0) > generation) return
+        // Every caller left: the fetch storing this flight's answer stops too.
+        if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
         const query = this.queryClient.getQueryCache().get(hash)
-        if (query && !query.state.isInvalidated) void query.invalidate()
+        if (!query || !this.#stored.has(flight)) return
+        this.#cancelFetch(query)
+        this.#refetch(query)
+        this.#dropIfEmpty(query)
       },
     )
     return flight
+  }
+
+  /** The cache entry of `key`, created with our options if there is none. */
+  #entry(key: DiscoQueryKey, timeout: number): Query {
+    return this.queryClient.getQueryCache().build(this.queryClient, this.#queryOptions(key, timeout) as unknown as QueryOptionsOf) as Query
+  }
+
+  /** Starts a fetch of `query` that only stores what `flight` (or the entry's future) brings. */
+  #store(query: Query, key: DiscoQueryKey, flight?: Flight<Result>): void {
+    if (flight) this.#stored.add(flight)
+    this.#storing = query.queryHash
+    try {
+      // A failure is not kept: an entry with no answer and no observer goes.
+      query.fetch(this.#queryOptions(key, DEFAULT_TIMEOUT) as unknown as QueryOptionsOf).catch(() => this.#dropIfEmpty(query))
+    } finally {
+      this.#storing = undefined
+    }
+  }
+
+  /** Removes `query` when it holds no answer and nothing observes or fetches it. */
+  #dropIfEmpty(query: Query): void {
+    if (query.state.data !== undefined || query.getObserversCount() > 0 || query.state.fetchStatus !== 'idle') return
+    const cache = this.queryClient.getQueryCache()
+    if (cache.get(query.queryHash) === query) cache.remove(query)
+  }
+
+  /** Takes the current flight of `hash` out of the table: its callers keep waiting for it, nobody new joins. */
+  #retire(hash: string): void {
+    this.#flights.delete(hash)
+  }
+
+  /** Cancels the TanStack fetch of `query`, if any, restoring the state from before it: a cancelled fetch never writes. */
+  #cancelFetch(query: Query): void {
+    if (query.state.fetchStatus !== 'idle') void query.cancel({ revert: true, silent: true })
+  }
+
+  /**
+   * Fetches `query` again when an active hook observes it and the session is
+   * up; the waiters of a fetch cancelled just before get this one's answer.
+   */
+  #refetch(query: Query): void {
+    if (query.getObserversCount() > 0 && query.isActive() && this.#session.online) query.fetch().catch(noop)
   }
 
   /**
    * The answer for `key`: an info source's for a plain disco#info query
    * (unless `fresh`: requireFresh asks the entity itself), else one IQ.
    */
-  #request(key: DiscoQueryKey, fresh: boolean): { promise: Promise<DiscoInfo | DiscoItems>; cancel(): void } {
+  #request(key: DiscoQueryKey, fresh: boolean, signal: AbortSignal): Promise<Result> {
     const [, , kind, jid, node] = key
-    const direct = (): { promise: Promise<DiscoInfo | DiscoItems>; cancel(): void } => {
+    const direct = (): Promise<Result> => {
       const payload = xml('query', { xmlns: kind === 'info' ? NS_DISCO_INFO : NS_DISCO_ITEMS, node: node ?? undefined })
-      const request: PendingRequest = this.#matcher.request(jid, payload)
-      return { promise: request.promise.then((stanza) => parseReply(kind, stanza, node)), cancel: request.cancel }
+      const request = this.#matcher.request(jid, payload)
+      signal.addEventListener('abort', request.cancel, { once: true })
+      return request.promise.then((stanza) => parseReply(kind, stanza, node))
     }
     if (kind !== 'info' || node !== null || fresh) return direct()
-    const controller = new AbortController()
     for (const source of this.#sources) {
-      const answer = source.resolveInfo(jid, { signal: controller.signal })
+      const answer = source.resolveInfo(jid, { signal })
       if (!answer) continue
-      let fallback: { cancel(): void } | undefined
-      const promise = answer.then((info) => {
+      return answer.then((info) => {
         if (info) return info
-        if (controller.signal.aborted) throw abortReason(controller.signal)
-        const request = direct()
-        fallback = request
-        return request.promise
+        if (signal.aborted) throw abortReason(signal)
+        return direct()
       })
-      return {
-        promise,
-        cancel: () => {
-          controller.abort()
-          fallback?.cancel()
-        },
-      }
     }
     return direct()
   }
 
-  /** Waits for `flight` as one caller, with its own timeout and abort signal. */
-  #join<T>(flight: Flight<T>, caller: Caller): Promise<T> {
-    flight.callers++
-    return this.#waitFor(flight.promise, caller, () => {
-      flight.callers--
-      // Abandoned at the end of the task, not at once: a caller that leaves
-      // and comes straight back (React StrictMode's unmount and remount,
-      // a refetch) joins the same request instead of sending another.
-      if (flight.callers === 0) {
-        queueMicrotask(() => {
-          if (flight.callers === 0 && !flight.settled) flight.abandon()
-        })
-      }
-    })
+  #connected(): boolean {
+    const status = this.#xmpp.status
+    return status === undefined || status === 'online'
   }
 
-  #waitFor<T>(promise: Promise<T>, caller: Caller, onLeave?: () => void): Promise<T> {
-    const { signal } = caller
-    const timeout = caller.timeout ?? DEFAULT_TIMEOUT
-    return new Promise<T>((resolve, reject) => {
-      let done = false
-      const finish = (): boolean => {
-        if (done) return false
-        done = true
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', onAbort)
-        return true
-      }
-      const leave = (error: unknown): void => {
-        if (!finish()) return
-        onLeave?.()
-        reject(error)
-      }
-      const onAbort = (): void => leave(signal ? abortReason(signal) : undefined)
-      const timer = setTimeout(() => leave(new TimeoutError(timeout)), timeout)
-      signal?.addEventListener('abort', onAbort, { once: true })
-      promise.then(
-        (value) => finish() && resolve(value),
-        (error: unknown) => finish() && reject(error),
-      )
-    })
-  }
-
-  // ---- priming and flushing ----
+  // ---- priming and forgetting ----
 
   /** Stores `info` as the disco#info of `jid` at `node`, as if it had been queried. */
   setInfoCache(jid: JidInput, node: string | undefined, info: DiscoInfo): void {
+    this.#assertLive()
     const key = this.queryKey('info', jid, node)
     const hash = hashKey(key)
+    this.#attach()
     this.#futures.delete(hash)
-    this.#written.set(hash, ++this.#generation)
+    this.#retire(hash)
+    const query = this.#entry(key, DEFAULT_TIMEOUT)
+    // A reply on its way is older than this: it must not overwrite it.
+    this.#cancelFetch(query)
     this.queryClient.setQueryData(key, info)
   }
 
@@ -408,32 +503,35 @@ export class DiscoClient {
    * error, until a query with requireFresh.
    */
   setInfoFuture(jid: JidInput, node: string | undefined, future: Promise<DiscoInfo>): void {
+    this.#assertLive()
     const key = this.queryKey('info', jid, node)
     const hash = hashKey(key)
-    const generation = ++this.#generation
+    this.#attach()
+    this.#retire(hash)
     this.#futures.set(hash, future)
-    // Nobody may be listening yet: the rejection is for later callers.
     future.then(
-      (info) => {
-        if (this.#futures.get(hash) !== future) return
-        this.#futures.delete(hash)
-        if ((this.#written.get(hash) ?? 0) > generation) return
-        this.#written.set(hash, generation)
-        this.queryClient.setQueryData(key, info)
+      () => {
+        if (this.#futures.get(hash) === future) this.#futures.delete(hash)
       },
-      () => {},
+      // Nobody may be listening yet: the rejection is for later callers.
+      noop,
     )
+    const query = this.#entry(key, DEFAULT_TIMEOUT)
+    this.#cancelFetch(query)
+    // The entry stores what the future brings, through a fetch that waits for it.
+    this.#store(query, key)
   }
 
   /**
    * Consults `source` before every plain disco#info query (no node, not
    * requireFresh) this client would send. Returns the removal.
    */
-  addInfoSource(source: InfoSource): () => void {
+  addInfoSource(source: InfoSource): Release {
+    this.#assertLive()
     this.#sources.add(source)
-    return () => {
+    return once(() => {
       this.#sources.delete(source)
-    }
+    })
   }
 
   /**
@@ -442,34 +540,99 @@ export class DiscoClient {
    * fetched anew at once; others on the next call.
    */
   forgetInfo(jid: JidInput, node?: string): void {
-    const key = this.queryKey('info', jid, node)
-    const hash = hashKey(key)
-    const query = this.queryClient.getQueryCache().get(hash)
-    const flight = this.#flights.get(hash)
-    if (flight) flight.discarded = true
+    this.#assertLive()
+    const hash = hashKey(this.queryKey('info', jid, node))
     this.#futures.delete(hash)
-    this.#flights.delete(hash)
-    if (!query) return
-    // Older requests compare their generation with this one and do not write.
-    this.#written.set(hash, ++this.#generation)
-    if (query.getObserversCount() > 0) void this.queryClient.invalidateQueries({ queryKey: key, exact: true })
-    else this.queryClient.getQueryCache().remove(query)
+    this.#retire(hash)
+    const query = this.queryClient.getQueryCache().get(hash)
+    if (query) this.#forget(query, true)
   }
 
-  /** Forgets every cached result; requests in flight finish, but the next call for each target sends anew. */
+  /**
+   * Forgets every cached result. Requests in flight finish for their callers,
+   * but their answers are not stored; an entry a hook observes is fetched
+   * anew at once, the others on their next call.
+   */
   flushCache(): void {
-    this.#epoch++
+    this.#assertLive()
+    this.#flush(true)
+  }
+
+  #flush(refetch: boolean): void {
     this.#futures.clear()
     this.#flights.clear()
-    this.#written.clear()
-    this.queryClient.removeQueries({
-      predicate: (q) => q.queryKey[0] === QUERY_KEY_ROOT && q.queryKey[1] === this.#account(),
-    })
+    for (const query of this.#ours()) this.#forget(query, refetch)
+  }
+
+  /** Stops serving `query`: removed when nothing observes it, else invalidated (and, with `refetch`, fetched again). */
+  #forget(query: Query, refetch: boolean): void {
+    this.#retire(query.queryHash)
+    this.#futures.delete(query.queryHash)
+    if (query.getObserversCount() === 0) {
+      this.queryClient.getQueryCache().remove(query)
+      return
+    }
+    this.#cancelFetch(query)
+    query.invalidate()
+    if (refetch) this.#refetch(query)
+  }
+
+  // ---- presences ----
+
+  /**
+   * An unavailable full JID no longer answers for itself: its entries stop
+   * being served. Observed ones wait, invalidated, for the JID's next
+   * available presence and fetch again then.
+   */
+  readonly #onStanza = (ctx: IncomingContext): undefined => {
+    const { stanza } = ctx
+    if (stanza.name !== 'presence' || this.#byJid.size === 0) return undefined
+    const from = stanza.attrs.from
+    if (from === undefined || !from.includes('/')) return undefined
+    const entries = this.#byJid.get(from) ?? this.#byJid.get(tryNormalizeJid(from) ?? '')
+    if (!entries) return undefined
+    const type = stanza.attrs.type
+    if (type === 'unavailable') {
+      for (const query of [...entries]) this.#forget(query, false)
+    } else if (type === undefined || type === '') {
+      // After the other taps (entity capabilities) have read this presence.
+      queueMicrotask(() => {
+        for (const query of entries) if (query.state.isInvalidated && query.state.fetchStatus === 'idle') this.#refetch(query)
+      })
+    }
+    return undefined
+  }
+
+  #index(query: Query): void {
+    const jid = query.queryKey[3]
+    if (typeof jid !== 'string' || !this.#isOurs(query.queryKey)) return
+    let entries = this.#byJid.get(jid)
+    if (!entries) {
+      entries = new Set()
+      this.#byJid.set(jid, entries)
+    }
+    entries.add(query)
+  }
+
+  #unindex(query: Query): void {
+    const jid = query.queryKey[3]
+    if (typeof jid !== 'string') return
+    const entries = this.#byJid.get(jid)
+    if (!entries?.delete(query) || entries.size > 0) return
+    this.#byJid.delete(jid)
   }
 
   /** Cached entries, per kind (for diagnostics and benchmarks). */
   get cacheSize(): Record<DiscoKind, number> {
-    return { info: this.#bounds.info.size, items: this.#bounds.items.size }
+    return { info: this.#bounds?.info.size ?? 0, items: this.#bounds?.items.size ?? 0 }
+  }
+
+  #isOurs(key: QueryKey): boolean {
+    return key[0] === QUERY_KEY_ROOT && typeof key[1] === 'string' && this.#accounts.has(key[1])
+  }
+
+  #ours(): Query[] {
+    return this.queryClient.getQueryCache().findAll({ predicate: (q) => this.#isOurs(q.queryKey) })
   }
 
   // Cached per JID object: the key of every query and every cache event needs it.
@@ -485,13 +648,12 @@ export class DiscoClient {
   }
 }
 
-/** A result is served from the cache when it has data and no error or invalidation came after it. */
+/** A result is served from the cache when it has data and nothing (an error, a flush) invalidated it since. */
 function isCached(query: Query): boolean {
-  const { state } = query
-  return state.data !== undefined && !state.isInvalidated && state.dataUpdatedAt >= state.errorUpdatedAt
+  return query.state.data !== undefined && !query.state.isInvalidated
 }
 
-function parseReply(kind: DiscoKind, stanza: XmlElement, node: string | null): DiscoInfo | DiscoItems {
+function parseReply(kind: DiscoKind, stanza: XmlElement, node: string | null): Result {
   const ns = kind === 'info' ? NS_DISCO_INFO : NS_DISCO_ITEMS
   const query = stanza.getChild('query', ns)
   if (!query) {

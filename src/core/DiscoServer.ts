@@ -7,7 +7,8 @@
  * aioxmpp.disco.DiscoServer (default client/bot identity, mount_node)
  *
  * One per xmpp.js client (`DiscoServer.for(xmpp)`): @xmpp/iq routes cannot be
- * removed, so a second instance could never take over the first one's route.
+ * removed, so a second instance could never take over the first one's route
+ * (dispose() makes the routes pass queries on instead).
  */
 import xml from '@xmpp/xml'
 import { DiscoError, InvalidInputError, RegistrationError } from './errors.js'
@@ -58,6 +59,17 @@ function isEmpty(iterable: Iterable<unknown>): boolean {
 
 const servers = new WeakMap<XmppClient, DiscoServer>()
 
+// Passed by discoServerOf: construct without attaching (a React render may do that).
+const DEFER = Symbol('DiscoServer.defer')
+
+/**
+ * The DiscoServer of `xmpp`, created if needed but not answering yet (it
+ * starts with DiscoServer.for): what a React render may call. Internal.
+ */
+export function discoServerOf(xmpp: XmppClient): DiscoServer {
+  return servers.get(xmpp) ?? new DiscoServer(xmpp, DEFER)
+}
+
 export class DiscoServer extends Node {
   readonly #xmpp: XmppClient
   readonly #mounts = new Map<string, Mount>()
@@ -65,28 +77,57 @@ export class DiscoServer extends Node {
   readonly #nodeClaims = new Map<string, number>()
   /** True while the default identity is ours to withdraw and bring back. */
   #defaultManaged = true
+  #attached = false
+  #disposed = false
   /** The root's own items (StaticNode-like); listed mounts are added to them. */
   items: DiscoItem[] = []
   readonly #itemClaims = new ItemClaims(() => this.items)
 
-  /** The DiscoServer of `xmpp`, created on first use. */
+  /** The DiscoServer of `xmpp`, created on first use, answering from then on. */
   static for(xmpp: XmppClient): DiscoServer {
-    return servers.get(xmpp) ?? new DiscoServer(xmpp)
+    const server = discoServerOf(xmpp)
+    server.#attach()
+    return server
   }
 
   /** Prefer DiscoServer.for(xmpp); constructing a second one for a client throws. */
-  constructor(xmpp: XmppClient) {
+  constructor(xmpp: XmppClient, defer?: symbol) {
     super()
     if (servers.has(xmpp)) throw new DiscoError('This client has a DiscoServer already: use DiscoServer.for(xmpp)')
     servers.set(xmpp, this)
     this.#xmpp = xmpp
     // XEP-0030: an entity has at least one identity.
     super.registerIdentity(DEFAULT_CATEGORY, DEFAULT_TYPE)
-    xmpp.iqCallee.get(NS_DISCO_INFO, 'query', (ctx) => this.#answer(ctx, 'info'))
-    xmpp.iqCallee.get(NS_DISCO_ITEMS, 'query', (ctx) => this.#answer(ctx, 'items'))
+    if (defer !== DEFER) this.#attach()
+  }
+
+  /**
+   * Installs the answering routes, once. @xmpp/iq routes cannot be removed:
+   * after dispose() they pass every query on (to a new DiscoServer's routes).
+   */
+  #attach(): void {
+    if (this.#attached || this.#disposed) return
+    this.#attached = true
+    const callee = this.#xmpp.iqCallee
+    const answer = (kind: 'info' | 'items') => (ctx: IncomingContext, next: () => unknown) =>
+      this.#disposed ? next() : this.#answer(ctx, kind)
+    callee.get(NS_DISCO_INFO, 'query', answer('info'))
+    callee.get(NS_DISCO_ITEMS, 'query', answer('items'))
     // Disco publish (type='set') was removed from XEP-0030: never reach a node.
-    xmpp.iqCallee.set(NS_DISCO_INFO, 'query', () => stanzaError('cancel', 'service-unavailable'))
-    xmpp.iqCallee.set(NS_DISCO_ITEMS, 'query', () => stanzaError('cancel', 'service-unavailable'))
+    const refuse = (ctx: IncomingContext, next: () => unknown) =>
+      this.#disposed ? next() : stanzaError('cancel', 'service-unavailable')
+    callee.set(NS_DISCO_INFO, 'query', refuse)
+    callee.set(NS_DISCO_ITEMS, 'query', refuse)
+  }
+
+  /**
+   * Stops answering: the routes pass every query on, and DiscoServer.for
+   * makes a fresh server (with the default identity only) afterwards.
+   */
+  dispose(): void {
+    if (this.#disposed) return
+    this.#disposed = true
+    if (servers.get(this.#xmpp) === this) servers.delete(this.#xmpp)
   }
 
   /** The xmpp.js client this server answers for. */

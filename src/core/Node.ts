@@ -11,11 +11,11 @@
  *     RegisteredFeature use these.
  * `batch(fn)` and `coalesce(fn)` fold many changes into one onInfoChanged.
  */
-import { RegistrationError } from './errors.js'
+import { InvalidInputError, RegistrationError } from './errors.js'
 import { identityKey } from './model.js'
 import type { DataForm, DiscoIdentity, DiscoInfo, DiscoItem } from './model.js'
 import { NS_DISCO_INFO } from './namespaces.js'
-import { assertLang, assertText } from './validate.js'
+import { assertLang, assertText, langKey } from './validate.js'
 import type { XmlElement } from './xml.js'
 
 /** Names of one identity per language: `''` is the name without xml:lang. */
@@ -41,9 +41,13 @@ const STRICT: object = Object.freeze({})
 
 function checkNames(names: IdentityNames): IdentityNames {
   const copy: Record<string, string> = {}
+  const langs = new Set<string>()
   for (const [lang, name] of Object.entries(names)) {
     assertLang(lang, 'identity name language')
     assertText(name, `identity name${lang ? ` (${lang})` : ''}`)
+    // 'en' and 'EN' are one language: two names for it would be an invalid reply.
+    if (langs.has(langKey(lang))) throw new InvalidInputError(`two identity names for the language ${JSON.stringify(lang)}`)
+    langs.add(langKey(lang))
     copy[lang] = name
   }
   return Object.freeze(copy)

@@ -7,14 +7,18 @@
  * reply is trusted only from the entity that was asked).
  * XEP-0198 (a resumed session keeps its pending requests).
  *
- * @xmpp/iq's caller matches on the id alone, so this one runs its own
- * middleware beside it. One per xmpp.js client, shared by every DiscoClient.
+ * @xmpp/iq's caller matches on the id alone, so this one taps the incoming
+ * stanzas itself, and only while a request waits for its reply. One per
+ * xmpp.js client, shared by every DiscoClient and EntityCaps.
  */
 import xml from '@xmpp/xml'
 import { DisconnectedError, STANZA_ERROR_CONDITIONS, StanzaError } from './errors.js'
 import type { StanzaErrorCondition, StanzaErrorType } from './errors.js'
+import { ClientHooks, once } from './ClientHooks.js'
 import { tryNormalizeJid } from './jid.js'
 import { NS_STANZAS } from './namespaces.js'
+import type { Release } from './Node.js'
+import { Session } from './Session.js'
 import type { XmlElement } from './xml.js'
 import type { IncomingContext, XmppClient } from './XmppClient.js'
 
@@ -31,9 +35,6 @@ export interface PendingRequest {
   /** Forgets the request: a reply arriving later is ignored. */
   cancel(): void
 }
-
-/** How long after xmpp.js's reconnect delay a reconnection must have started (ms). */
-const RESUME_GRACE = 1000
 
 const CONDITIONS: ReadonlySet<string> = new Set(STANZA_ERROR_CONDITIONS)
 const ERROR_TYPES: ReadonlySet<string> = new Set(['auth', 'cancel', 'continue', 'modify', 'wait'])
@@ -59,14 +60,15 @@ const matchers = new WeakMap<XmppClient, ReplyMatcher>()
 
 export class ReplyMatcher {
   readonly #xmpp: XmppClient
+  readonly #session: Session
   readonly #pending = new Map<string, Pending>()
-  readonly #sessionEndListeners = new Set<() => void>()
   readonly #prefix = Math.random().toString(36).slice(2, 10)
   #counter = 0
-  #resumeTimer: ReturnType<typeof setTimeout> | undefined
-  /** Whether a session began that has not ended (so a fresh 'online' ends it). */
-  #inSession: boolean
+  /** What is attached to the client: only while held or while a request waits for its reply. */
+  #detach: Release[] = []
+  #holders = 0
 
+  /** The ReplyMatcher of `xmpp`. It listens to the client only while held or while a request is pending. */
   static for(xmpp: XmppClient): ReplyMatcher {
     let matcher = matchers.get(xmpp)
     if (!matcher) {
@@ -78,12 +80,7 @@ export class ReplyMatcher {
 
   private constructor(xmpp: XmppClient) {
     this.#xmpp = xmpp
-    this.#inSession = xmpp.status === 'online'
-    xmpp.middleware.use((ctx, next) => (this.#match(ctx) ? undefined : next()))
-    xmpp.on('online', this.#onOnline)
-    xmpp.on('disconnect', this.#onDisconnect)
-    xmpp.on('offline', this.#endSession)
-    xmpp.streamManagement?.on('resumed', this.#onResumed)
+    this.#session = Session.of(xmpp)
   }
 
   /** How many requests wait for a reply. */
@@ -93,27 +90,68 @@ export class ReplyMatcher {
 
   /** Calls `listener` whenever the XMPP session ends without resumption. Returns the unsubscribe. */
   onSessionEnd(listener: () => void): () => void {
-    this.#sessionEndListeners.add(listener)
-    return () => this.#sessionEndListeners.delete(listener)
+    return this.#session.onEnd(listener)
   }
 
-  /** Sends `<iq type='get' to=to>payload</iq>`; `to` must be normalised. */
+  /**
+   * Sends `<iq type='get' to=to>payload</iq>`; `to` must be normalised.
+   * Without a connection nothing is sent and the promise rejects with
+   * DisconnectedError; a session that ends (not resumed) rejects it too.
+   */
   request(to: string, payload: XmlElement): PendingRequest {
+    const status = this.#xmpp.status
+    if (status !== undefined && status !== 'online') {
+      return { promise: Promise.reject(new DisconnectedError()), cancel: () => {} }
+    }
     const id = `disco-${this.#prefix}-${(++this.#counter).toString(36)}`
     let cancel = (): void => {}
     const promise = new Promise<XmlElement>((resolve, reject) => {
-      this.#pending.set(id, { to, resolve, reject })
-      cancel = () => {
-        this.#pending.delete(id)
-      }
+      this.#add(id, { to, resolve, reject })
+      cancel = () => this.#delete(id)
       this.#xmpp.send(xml('iq', { type: 'get', to, id }, payload)).catch((err: unknown) => {
-        if (this.#pending.delete(id)) reject(this.#xmpp.status === 'online' ? err : new DisconnectedError())
+        if (this.#delete(id)) reject(this.#xmpp.status === 'online' ? err : new DisconnectedError())
       })
     })
     return { promise, cancel }
   }
 
-  #match(ctx: IncomingContext): boolean {
+  /**
+   * Keeps the matcher attached to the client until the returned release,
+   * even while nothing is pending (a DiscoClient holds it while attached:
+   * no attaching and detaching around every request).
+   */
+  retain(): Release {
+    this.#holders++
+    this.#update()
+    return once(() => {
+      this.#holders--
+      this.#update()
+    })
+  }
+
+  #add(id: string, pending: Pending): void {
+    this.#pending.set(id, pending)
+    if (this.#pending.size === 1) this.#update()
+  }
+
+  #delete(id: string): boolean {
+    const deleted = this.#pending.delete(id)
+    if (deleted && this.#pending.size === 0) this.#update()
+    return deleted
+  }
+
+  /** Attached while held or while a request is pending; detached otherwise. */
+  #update(): void {
+    const needed = this.#holders > 0 || this.#pending.size > 0
+    if (needed && this.#detach.length === 0) {
+      this.#detach = [ClientHooks.of(this.#xmpp).tapIncoming(this.#match), this.#session.onEnd(this.#endSession)]
+    } else if (!needed && this.#detach.length > 0) {
+      for (const detach of this.#detach) detach()
+      this.#detach = []
+    }
+  }
+
+  readonly #match = (ctx: IncomingContext): boolean => {
     const { stanza } = ctx
     if (stanza.name !== 'iq') return false
     const type = stanza.attrs.type
@@ -121,7 +159,7 @@ export class ReplyMatcher {
     const id = stanza.attrs.id
     const pending = id === undefined ? undefined : this.#pending.get(id)
     if (!pending || id === undefined || !this.#fromMatches(stanza.attrs.from, pending.to)) return false
-    this.#pending.delete(id)
+    this.#delete(id)
     if (type === 'result') pending.resolve(stanza)
     else pending.reject(stanzaErrorFrom(stanza))
     return true
@@ -137,39 +175,10 @@ export class ReplyMatcher {
     return tryNormalizeJid(from) === to
   }
 
-  readonly #onOnline = (): void => {
-    clearTimeout(this.#resumeTimer)
-    // 'online' is emitted for a new session only; a XEP-0198 resumption is silent.
-    if (this.#inSession) this.#endSession()
-    this.#inSession = true
-  }
-
-  readonly #onDisconnect = (): void => {
-    if (!this.#xmpp.streamManagement?.id) {
-      this.#endSession()
-      return
-    }
-    // A resumable XEP-0198 session: the replies may still come, after
-    // 'resumed' (keep everything) or not, after a new 'online' (end it). Both
-    // need a reconnection: when none has started by the time xmpp.js's
-    // reconnect would have tried (reconnect off, or given up), the session is over.
-    clearTimeout(this.#resumeTimer)
-    const delay = this.#xmpp.reconnect?.delay ?? 1000
-    this.#resumeTimer = setTimeout(() => {
-      if (this.#xmpp.status === 'disconnect') this.#endSession()
-    }, delay + RESUME_GRACE)
-  }
-
-  readonly #onResumed = (): void => {
-    clearTimeout(this.#resumeTimer)
-  }
-
   readonly #endSession = (): void => {
-    clearTimeout(this.#resumeTimer)
-    this.#inSession = false
     const pending = [...this.#pending.values()]
     this.#pending.clear()
+    this.#update()
     for (const p of pending) p.reject(new DisconnectedError())
-    for (const listener of [...this.#sessionEndListeners]) listener()
   }
 }

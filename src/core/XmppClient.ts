@@ -17,7 +17,7 @@ export interface IncomingContext {
 
 export type Middleware = (ctx: IncomingContext, next: () => Promise<unknown>) => unknown
 
-export type IqHandler = (ctx: IncomingContext) => unknown
+export type IqHandler = (ctx: IncomingContext, next: () => unknown) => unknown
 
 export interface Emitter {
   on(event: string, listener: (...args: never[]) => void): unknown
@@ -36,10 +36,5 @@ export interface XmppClient extends Emitter {
   /** @xmpp/reconnect, when the client has it: its delay before a reconnection (ms). */
   reconnect?: { delay?: number } | undefined
   /** XEP-0198 state, when the client has it (it emits "resumed"). */
-  streamManagement?: (Emitter & { id?: string; enabled?: boolean }) | undefined
-}
-
-export function removeListener(emitter: Emitter, event: string, listener: (...args: never[]) => void): void {
-  if (emitter.off) emitter.off(event, listener)
-  else emitter.removeListener?.(event, listener)
+  streamManagement?: (Emitter & { id?: string; enabled?: boolean; enableSent?: boolean }) | undefined
 }

@@ -33,6 +33,17 @@ export interface ParsedJid {
   toString(): string
 }
 
+/**
+ * An @xmpp/jid JID, or another copy of that class (an app may bundle its own):
+ * recognised by shape. Anything else that merely has a toString (an array, a
+ * URL, a plain object) is refused rather than stringified and sent.
+ */
+function isJidObject(input: unknown): input is JidInput {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return false
+  const candidate = input as { bare?: unknown; domain?: unknown; toString?: unknown }
+  return typeof candidate.bare === 'function' && typeof candidate.domain === 'string' && candidate.toString !== Object.prototype.toString
+}
+
 /** Parses and validates; throws InvalidJidError. */
 export function toJid(input: JidInput): ParsedJid {
   return parseJid(input)
@@ -40,8 +51,8 @@ export function toJid(input: JidInput): ParsedJid {
 
 function parseJid(input: JidInput): JID {
   // An @xmpp/jid JID is checked too: xmpp.js builds what it is given ("a@b@c" included).
-  if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
-    throw new InvalidJidError(input, 'not a string')
+  if (typeof input !== 'string' && !isJidObject(input)) {
+    throw new InvalidJidError(input, 'neither a string nor a JID')
   }
   const s = String(input)
   const slash = s.indexOf('/')

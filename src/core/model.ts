@@ -11,12 +11,14 @@
  *             items without a valid jid, fields without var, an empty item node
  *   merged:   exact duplicate identities, features and items (kept once)
  *   rejected: (MalformedResponseError) a wrong element, no valid identity,
- *             two different names for one category/type/xml:lang
+ *             two different names for one category/type/xml:lang (tags
+ *             compared case-insensitively: 'en' and 'EN' are one language)
  */
 import xml from '@xmpp/xml'
 import { MalformedResponseError } from './errors.js'
 import { tryNormalizeJid } from './jid.js'
 import { FORM_TYPE, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS } from './namespaces.js'
+import { langKey } from './validate.js'
 import type { XmlElement } from './xml.js'
 
 export interface DiscoIdentity {
@@ -70,8 +72,9 @@ export function getFormType(form: DataForm): string | undefined {
   return field?.values.length === 1 ? field.values[0] : undefined
 }
 
+/** Equal for one category/type/xml:lang; language tags compare case-insensitively (RFC 5646 2.1.1). */
 export function identityKey(identity: DiscoIdentity): string {
-  return `${identity.category}\u0000${identity.type}\u0000${identity.lang ?? ''}`
+  return `${identity.category}\u0000${identity.type}\u0000${langKey(identity.lang)}`
 }
 
 function queryOf(el: XmlElement, ns: string): XmlElement {

@@ -1,13 +1,13 @@
 'use client'
 import { QueryClientContext } from '@tanstack/react-query'
 import type { QueryClient } from '@tanstack/react-query'
-import { useContext, useMemo, useSyncExternalStore } from 'react'
+import { useContext, useEffect, useMemo, useSyncExternalStore } from 'react'
 import type { ReactNode } from 'react'
-import { EntityCaps } from '../core/caps/EntityCaps.js'
+import { entityCapsFor } from '../core/caps/EntityCaps.js'
 import type { EntityCapsOptions } from '../core/caps/EntityCaps.js'
-import { DiscoClient } from '../core/DiscoClient.js'
-import { DiscoServer } from '../core/DiscoServer.js'
-import { removeListener } from '../core/XmppClient.js'
+import { discoClientOf } from '../core/DiscoClient.js'
+import { DiscoServer, discoServerOf } from '../core/DiscoServer.js'
+import { Session } from '../core/Session.js'
 import type { XmppClient } from '../core/XmppClient.js'
 import { DiscoContext } from './context.js'
 import type { DiscoContextValue } from './context.js'
@@ -15,12 +15,12 @@ import type { DiscoContextValue } from './context.js'
 /**
  * Entity capabilities (XEP-0115, XEP-0390) for the client, in both
  * directions: `<DiscoProvider caps={{ node: 'https://app.example' }}>`.
- * Once on, they stay on for that xmpp client.
+ * Live: new options take effect at once, `caps={undefined}` turns them off.
  */
 export type DiscoProviderCaps = Omit<EntityCapsOptions, 'discoClient'>
 
 export interface DiscoProviderProps {
-  /** The xmpp.js client (`client()` from @xmpp/client). */
+  /** The xmpp.js client (`client()` from @xmpp/client). A new one (logout/login) reconfigures everything. */
   client: XmppClient
   /** Where results are cached: this one, else the app's QueryClientProvider's, else a private one. */
   queryClient?: QueryClient
@@ -29,33 +29,37 @@ export interface DiscoProviderProps {
   children?: ReactNode
 }
 
-function useOnline(xmpp: XmppClient): boolean {
-  return useSyncExternalStore(
-    (onChange) => {
-      xmpp.on('status', onChange)
-      return () => removeListener(xmpp, 'status', onChange)
-    },
-    () => xmpp.status === 'online',
-    () => false,
-  )
-}
+const serverSnapshot = (): boolean => false
 
-/** Gives the hooks and components below it the DiscoServer and DiscoClient of `client`. */
+/**
+ * Gives the hooks and components below it the DiscoServer and DiscoClient of
+ * `client`. Rendering only looks them up; they attach to the client in
+ * effects, and what the provider attached goes when the last provider of that
+ * client unmounts (after StrictMode's remount has had its chance).
+ */
 export function DiscoProvider({ client: xmpp, queryClient, caps, children }: DiscoProviderProps) {
   const appQueryClient = useContext(QueryClientContext)
   const chosen = queryClient ?? appQueryClient
-  const online = useOnline(xmpp)
-  // Primitives, so a caps object literal written inline does not change the value each render.
+  const session = Session.of(xmpp)
+  // Status events, and the silent XEP-0198 resumption: hooks work again after either.
+  const online = useSyncExternalStore(session.subscribe, () => session.online, serverSnapshot)
+  const server = discoServerOf(xmpp)
+  const client = discoClientOf(xmpp, { queryClient: chosen })
+
+  useEffect(() => {
+    DiscoServer.for(xmpp)
+  }, [xmpp])
+  useEffect(() => client.mount(), [client])
+
+  // Primitives, so a caps object literal written inline does not change anything each render.
   const { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute } = caps ?? {}
-  // DiscoServer.for / DiscoClient.for / EntityCaps.for return one instance per
-  // client, so StrictMode's double render and remounts share them.
-  const value = useMemo<DiscoContextValue>(() => {
-    const server = DiscoServer.for(xmpp)
-    const client = DiscoClient.for(xmpp, { queryClient: chosen })
-    if (capsNode !== undefined) {
-      EntityCaps.for(xmpp, { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, discoClient: client })
-    }
-    return { xmpp, server, client, online }
-  }, [xmpp, chosen, online, capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute])
+  useEffect(() => {
+    if (capsNode === undefined) return undefined
+    const entityCaps = entityCapsFor(xmpp, { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute })
+    const releases = [entityCaps.mount(), entityCaps.serve(client)]
+    return () => releases.forEach((release) => release())
+  }, [xmpp, client, capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute])
+
+  const value = useMemo<DiscoContextValue>(() => ({ xmpp, server, client, online }), [xmpp, server, client, online])
   return <DiscoContext.Provider value={value}>{children}</DiscoContext.Provider>
 }

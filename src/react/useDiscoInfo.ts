@@ -1,10 +1,8 @@
 'use client'
-import { useQuery } from '@tanstack/react-query'
 import type { UseQueryResult } from '@tanstack/react-query'
 import type { JidInput } from '../core/jid.js'
 import type { DiscoInfo } from '../core/model.js'
-import { useDiscoContext } from './context.js'
-import { discoQueryOptions } from './discoQueryOptions.js'
+import { useDiscoQuery } from './discoQueryOptions.js'
 import type { DiscoHookOptions } from './discoQueryOptions.js'
 
 export type UseDiscoInfoOptions<TData = DiscoInfo> = DiscoHookOptions<DiscoInfo, TData>
@@ -18,6 +16,5 @@ export function useDiscoInfo<TData = DiscoInfo>(
   jid: JidInput | null | undefined,
   options: UseDiscoInfoOptions<TData> = {},
 ): UseQueryResult<TData, Error> {
-  const { client, online } = useDiscoContext('useDiscoInfo')
-  return useQuery(discoQueryOptions(client, online, 'info', jid, options), client.queryClient)
+  return useDiscoQuery('useDiscoInfo', 'info', jid, options)
 }

@@ -1,10 +1,8 @@
 'use client'
-import { useQuery } from '@tanstack/react-query'
 import type { UseQueryResult } from '@tanstack/react-query'
 import type { JidInput } from '../core/jid.js'
 import type { DiscoItems } from '../core/model.js'
-import { useDiscoContext } from './context.js'
-import { discoQueryOptions } from './discoQueryOptions.js'
+import { useDiscoQuery } from './discoQueryOptions.js'
 import type { DiscoHookOptions } from './discoQueryOptions.js'
 
 export type UseDiscoItemsOptions<TData = DiscoItems> = DiscoHookOptions<DiscoItems, TData>
@@ -14,6 +12,5 @@ export function useDiscoItems<TData = DiscoItems>(
   jid: JidInput | null | undefined,
   options: UseDiscoItemsOptions<TData> = {},
 ): UseQueryResult<TData, Error> {
-  const { client, online } = useDiscoContext('useDiscoItems')
-  return useQuery(discoQueryOptions(client, online, 'items', jid, options), client.queryClient)
+  return useDiscoQuery('useDiscoItems', 'items', jid, options)
 }

@@ -9,6 +9,10 @@
  *
  * RFC 6120 section 8.2.3 (IQ semantics, as @xmpp/iq implements them)
  * xmpp.js packages/connection (the status events: 'status', then the status itself)
+ * XEP-0198 as xmpp.js packages/stream-management shows it: a dropped
+ *   connection keeps a resumable session; on resumption 'resumed' is emitted on
+ *   `streamManagement` and the status goes back to 'online' without an event;
+ *   what the server held for the session meanwhile is delivered.
  */
 import { EventEmitter } from '@xmpp/events'
 import iqCalleeFactory from '@xmpp/iq/callee.js'
@@ -37,6 +41,16 @@ export interface SimulatedEntityOptions {
   latency?: number
   /** Receive IQ requests (they are counted) but never answer them, like a peer that hangs. */
   silent?: boolean
+  /** Simulate XEP-0198 stream management (resumable sessions). Default true, as on production servers. */
+  streamManagement?: boolean
+}
+
+/** What @xmpp/stream-management puts on a client: an emitter with the session's state. */
+export type StreamManagementState = EventEmitter & {
+  /** The resumable session's id; '' when there is none. */
+  id: string
+  enabled: boolean
+  enableSent: boolean
 }
 
 /** An IQ request the entity received, as the request log keeps it. */
@@ -83,6 +97,11 @@ export class SimulatedEntity {
   silent: boolean
   /** The IQ requests received, newest last (the last 200). */
   readonly requests: ReceivedRequest[] = []
+  /** XEP-0198 state (absent with `streamManagement: false`), as xmpp.js's `xmpp.streamManagement`. */
+  streamManagement: StreamManagementState | undefined
+  /** Stanzas the "server" holds while the connection is dropped, for a resumption. */
+  #held: XmlElement[] = []
+  #sessions = 0
   readonly #network: Transport
   readonly #events = new EventEmitter()
   readonly #statsListeners = new Set<() => void>()
@@ -97,6 +116,10 @@ export class SimulatedEntity {
     this.options = { domain: this.jid.domain }
     this.latency = options.latency ?? 0
     this.silent = options.silent ?? false
+    if (options.streamManagement ?? true) {
+      this.streamManagement = Object.assign(new EventEmitter(), { id: '', enabled: false, enableSent: false })
+      this.#newSmSession()
+    }
     this.middleware = middlewareFactory({ entity: this })
     this.iqCaller = iqCallerFactory({ entity: this, middleware: this.middleware })
     this.iqCallee = iqCalleeFactory({ entity: this, middleware: this.middleware })
@@ -148,6 +171,10 @@ export class SimulatedEntity {
   /** Delivers a stanza to this entity as if it came from the wire (after the latency). */
   receive(stanza: XmlElement): void {
     this.#network.schedule(() => {
+      if (this.status === 'disconnect' && this.streamManagement?.id) {
+        this.#held.push(stanza)
+        return
+      }
       if (this.status !== 'online') return
       this.#receivedCount++
       const request = isRequest(stanza)
@@ -195,14 +222,46 @@ export class SimulatedEntity {
   /** Ends the session as a dropped transport does (no stream resumption). */
   goOffline(): void {
     if (this.status === 'offline') return
-    this.#status('disconnect', { clean: false })
+    if (this.status !== 'disconnect') this.#status('disconnect', { clean: false })
+    this.#endSmSession()
     this.#status('offline')
   }
 
   /** Starts a new session on the same JID. */
   goOnline(): void {
     if (this.status === 'online') return
+    this.#endSmSession()
+    this.#newSmSession()
     this.#status('online', this.jid)
+  }
+
+  /**
+   * Drops the connection without a clean close (a phone losing its network):
+   * the session stays resumable; what peers send meanwhile is held for it.
+   * Throws without stream management.
+   */
+  dropConnection(): void {
+    const sm = this.streamManagement
+    if (!sm) throw new Error(`${this.jid.toString()} has no stream management: use goOffline()`)
+    if (this.status !== 'online') return
+    sm.enabled = false
+    this.#status('disconnect', { clean: false })
+  }
+
+  /**
+   * Resumes the session dropped by dropConnection(), as xmpp.js does:
+   * 'resumed' on streamManagement, the status back to 'online' without an
+   * event, then the held stanzas.
+   */
+  resume(): void {
+    const sm = this.streamManagement
+    if (!sm?.id || this.status !== 'disconnect') throw new Error(`${this.jid.toString()} has no dropped session to resume`)
+    sm.enabled = true
+    sm.emit('resumed')
+    this.status = 'online'
+    const held = this.#held
+    this.#held = []
+    for (const stanza of held) this.receive(stanza)
   }
 
   /** xmpp.js's `start()`: a new session. */
@@ -216,7 +275,25 @@ export class SimulatedEntity {
     if (this.status === 'offline') return
     this.#status('disconnecting')
     this.#status('disconnect', { clean: true })
+    this.#endSmSession()
     this.#status('offline')
+  }
+
+  #newSmSession(): void {
+    const sm = this.streamManagement
+    if (!sm) return
+    sm.id = `sm-${++this.#sessions}`
+    sm.enabled = true
+    sm.enableSent = true
+  }
+
+  #endSmSession(): void {
+    this.#held = []
+    const sm = this.streamManagement
+    if (!sm) return
+    sm.id = ''
+    sm.enabled = false
+    sm.enableSent = false
   }
 
   // As xmpp.js's Connection._status: the status, then 'status', then the event itself.

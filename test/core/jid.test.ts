@@ -58,9 +58,10 @@ describe('toJid and normalizeJid accept valid JIDs', () => {
     expect(j.bare().toString()).toBe('bob@example.org')
   })
 
-  it('accepts an @xmpp/jid JID and an object with toString', () => {
+  it('accepts an @xmpp/jid JID, and one shaped like it from another copy of the package', () => {
     expect(normalizeJid(jid('Carol@Example.org/x'))).toBe('carol@example.org/x')
-    expect(normalizeJid({ toString: () => 'Dave@Example.org' })).toBe('dave@example.org')
+    const copy = { domain: 'example.org', bare: () => copy, toString: () => 'Dave@Example.org' }
+    expect(normalizeJid(copy)).toBe('dave@example.org')
   })
 
   it('accepts parts of exactly 1023 octets', () => {
@@ -119,6 +120,13 @@ describe('toJid and normalizeJid reject invalid JIDs with InvalidJidError', () =
   it('rejects an object whose string form is not a JID', () => {
     expectInvalid({ toString: () => 'a@b@c' })
     expectInvalid({})
+  })
+
+  it('rejects objects that only stringify to a JID instead of sending them', () => {
+    expect(expectInvalid(['bob@example.org']).message).toContain('neither a string nor a JID')
+    expectInvalid([jid('bob@example.org')])
+    expectInvalid({ toString: () => 'bob@example.org' })
+    expectInvalid(new URL('xmpp:bob@example.org'))
   })
 
   it('rejects an @xmpp/jid JID that xmpp.js built leniently', () => {

@@ -13,10 +13,13 @@
  *   set of a JID is used), 8.2 (rate-limit hash sets)
  *
  * Outgoing: the root node's info gives a `ver` (and a XEP-0390 hash set);
- * `send` and `sendMany` of the client are wrapped to annotate every
- * available presence (xmpp.js's middleware.filter sees a stanza only after
- * it was written, too late to change it). When the info changes, the last
- * broadcast presence is sent again, once per burst of changes.
+ * every available presence is annotated before it is written, through a send
+ * interceptor of ClientHooks (xmpp.js's middleware.filter sees a stanza only
+ * after it was written, too late to change it). When the info changes, the
+ * last broadcast presence is sent again, once per burst of changes.
+ *
+ * Everything it attaches (interceptor, presence tap, listeners, nodes,
+ * features, timers) goes with dispose().
  *
  * Incoming: a peer's caps prime the DiscoClient lazily, as an InfoSource:
  * nothing is sent until its disco#info is asked for; then one query per hash
@@ -33,7 +36,10 @@ import { parseInfo } from '../model.js'
 import type { DataForm, DiscoIdentity, DiscoInfo } from '../model.js'
 import { NS_CAPS, NS_CAPS2, NS_DISCO_INFO } from '../namespaces.js'
 import { Node } from '../Node.js'
+import { ClientHooks, once } from '../ClientHooks.js'
+import type { Release } from '../Node.js'
 import { ReplyMatcher } from '../ReplyMatcher.js'
+import { Session } from '../Session.js'
 import type { PendingRequest } from '../ReplyMatcher.js'
 import { assertText } from '../validate.js'
 import type { XmlElement } from '../xml.js'
@@ -182,9 +188,38 @@ function shortText(value: string | undefined): value is string {
   return value !== undefined && value !== '' && value.length <= MAX_CAPS_STRING
 }
 
-type SendMany = (stanzas: XmlElement[]) => Promise<unknown>
-
 const instances = new WeakMap<XmppClient, EntityCaps>()
+/** Obtained through EntityCaps.for: only dispose() ends them. */
+const held = new WeakSet<EntityCaps>()
+
+function sameOptions(caps: EntityCaps, options: EntityCapsOptions): boolean {
+  return (
+    caps.node === options.node &&
+    caps.ecaps2 === (options.ecaps2 ?? true) &&
+    caps.history === (options.history ?? DEFAULT_HISTORY)
+  )
+}
+
+/** Every option but the DiscoClient, as one comparable value. */
+function configOf(options: EntityCapsOptions): string {
+  const { node, ecaps2, history, maxJids, maxHashes, maxVersPerMinute } = options
+  return JSON.stringify([node, ecaps2 ?? true, history ?? DEFAULT_HISTORY, maxJids, maxHashes, maxVersPerMinute])
+}
+const configs = new WeakMap<EntityCaps, string>()
+
+/**
+ * The EntityCaps of `xmpp` with these options, for a DiscoProvider: a live
+ * one with other options that no DiscoProvider created is an error, one that
+ * a provider created is disposed and replaced (its caps prop changed). Internal.
+ */
+export function entityCapsFor(xmpp: XmppClient, options: EntityCapsOptions): EntityCaps {
+  const existing = instances.get(xmpp)
+  if (existing && configs.get(existing) !== configOf(options)) {
+    if (held.has(existing)) throw new DiscoError('This client has entity capabilities with other options already')
+    existing.dispose()
+  }
+  return instances.get(xmpp) ?? new EntityCaps(xmpp, options)
+}
 
 export class EntityCaps implements InfoSource {
   readonly #xmpp: XmppClient
@@ -193,7 +228,11 @@ export class EntityCaps implements InfoSource {
   readonly node: string
   readonly ecaps2: boolean
   readonly history: number
-  readonly #clients = new Set<DiscoClient>()
+  /** The DiscoClients this answers for, with the removal of each. */
+  readonly #clients = new Map<DiscoClient, Release>()
+  #detach: Release[] = []
+  #mounts = 0
+  #disposed = false
 
   // ---- outgoing ----
   #versions: Version[] = []
@@ -218,26 +257,25 @@ export class EntityCaps implements InfoSource {
   readonly #maxVersPerMinute: number
 
   /**
-   * The EntityCaps of `xmpp`, created (and turned on) on first use. A later
-   * call may add a DiscoClient; a different node, ecaps2 or history throws.
+   * The EntityCaps of `xmpp`, created (and turned on) on first use, on until
+   * dispose(). A later call may add a DiscoClient; a different node, ecaps2
+   * or history throws.
    */
   static for(xmpp: XmppClient, options: EntityCapsOptions): EntityCaps {
     let caps = instances.get(xmpp)
     if (!caps) {
       caps = new EntityCaps(xmpp, options)
-      instances.set(xmpp, caps)
-    } else if (
-      caps.node !== options.node ||
-      caps.ecaps2 !== (options.ecaps2 ?? true) ||
-      caps.history !== (options.history ?? DEFAULT_HISTORY)
-    ) {
+    } else if (!sameOptions(caps, options)) {
       throw new DiscoError('This client has entity capabilities with other options already')
     }
-    caps.#attach(options.discoClient ?? DiscoClient.for(xmpp))
+    held.add(caps)
+    caps.serve(options.discoClient ?? DiscoClient.for(xmpp))
     return caps
   }
 
-  private constructor(xmpp: XmppClient, options: EntityCapsOptions) {
+  /** Prefer EntityCaps.for(xmpp, options): it is on from construction until dispose(). */
+  constructor(xmpp: XmppClient, options: EntityCapsOptions) {
+    if (instances.has(xmpp)) throw new DiscoError('This client has entity capabilities already: use EntityCaps.for')
     assertText(options.node, 'caps node')
     const history = options.history ?? DEFAULT_HISTORY
     if (!Number.isInteger(history) || history < 0) throw new InvalidInputError('caps history must be a whole number')
@@ -250,29 +288,98 @@ export class EntityCaps implements InfoSource {
     this.#maxVersPerMinute = options.maxVersPerMinute ?? 10
     this.#server = DiscoServer.for(xmpp)
     this.#matcher = ReplyMatcher.for(xmpp)
+    instances.set(xmpp, this)
+    configs.set(this, configOf(options))
 
     // XEP-0115 section 7, XEP-0390 section 5.1: say that we do caps.
-    this.#server.batch(() => {
-      this.#server.claimFeature(NS_CAPS)
-      if (this.ecaps2) this.#server.claimFeature(NS_CAPS2)
-    })
-    this.#compute()
-    this.#server.onInfoChanged(this.#onInfoChanged)
-    this.#wrapSend()
-    xmpp.middleware.use((ctx: IncomingContext, next) => {
-      try {
+    const features = this.#server.batch(() => [
+      this.#server.claimFeature(NS_CAPS),
+      ...(this.ecaps2 ? [this.#server.claimFeature(NS_CAPS2)] : []),
+    ])
+    const hooks = ClientHooks.of(xmpp)
+    this.#detach = [
+      () => this.#server.batch(() => features.forEach((release) => release())),
+      this.#server.onInfoChanged(this.#onInfoChanged),
+      hooks.interceptSend((stanzas, write) => this.#send(stanzas, write)),
+      hooks.tapIncoming((ctx: IncomingContext) => {
         if (ctx.stanza.name === 'presence') this.#onPresence(ctx.stanza)
-      } catch {
-        // A peer's presence never breaks the client.
+        return undefined
+      }),
+      Session.of(xmpp).onEnd(() => {
+        // A new session gets every presence anew, and the app sends its own.
+        this.#lastBroadcast = undefined
+        this.#broadcastVer = undefined
+        this.#jids.clear()
+      }),
+    ]
+    this.#compute()
+  }
+
+  /** Answers `client`'s plain disco#info queries through peers' caps, until the returned release. */
+  serve(client: DiscoClient): Release {
+    this.#assertLive()
+    const existing = this.#clients.get(client)
+    if (existing) return existing
+    const removeSource = client.addInfoSource(this)
+    const release = once(() => {
+      removeSource()
+      this.#clients.delete(client)
+    })
+    this.#clients.set(client, release)
+    return release
+  }
+
+  /**
+   * Holds caps on until the returned release (a DiscoProvider calls it in an
+   * effect). When the last holder releases, caps are disposed at the end of
+   * the task, unless they were obtained with EntityCaps.for or a new holder
+   * came meanwhile.
+   */
+  mount(): Release {
+    this.#assertLive()
+    this.#mounts++
+    return once(() => {
+      this.#mounts--
+      queueMicrotask(() => {
+        if (this.#mounts === 0 && !held.has(this)) this.dispose()
+      })
+    })
+  }
+
+  /** Whether dispose() has run. */
+  get disposed(): boolean {
+    return this.#disposed
+  }
+
+  /**
+   * Turns caps off: no more `<c/>` on presences, our node#ver nodes and caps
+   * features gone, peers' caps no longer used, every listener and timer
+   * removed. EntityCaps.for makes a fresh one afterwards.
+   */
+  dispose(): void {
+    if (this.#disposed) return
+    this.#disposed = true
+    if (instances.get(this.#xmpp) === this) instances.delete(this.#xmpp)
+    clearTimeout(this.#burstTimer)
+    this.#burstTimer = undefined
+    for (const detach of this.#detach) detach()
+    this.#detach = []
+    for (const release of [...this.#clients.values()]) release()
+    for (const version of this.#versions) {
+      for (const mountpoint of version.mountpoints) {
+        if (this.#server.getNode(mountpoint) === version.node) this.#server.unmountNode(mountpoint)
       }
-      return next()
-    })
-    this.#matcher.onSessionEnd(() => {
-      // A new session gets every presence anew, and the app sends its own.
-      this.#lastBroadcast = undefined
-      this.#broadcastVer = undefined
-      this.#jids.clear()
-    })
+    }
+    this.#versions = []
+    for (const flight of new Set(this.#flights.values())) flight.cancel()
+    this.#flights.clear()
+    this.#jids.clear()
+    this.#verified.clear()
+    this.#lastBroadcast = undefined
+  }
+
+  #assertLive(): void {
+    if (this.#disposed) throw new DiscoError('These entity capabilities were disposed: use EntityCaps.for(xmpp, options)')
   }
 
   // ---- outgoing ----
@@ -310,7 +417,7 @@ export class EntityCaps implements InfoSource {
     this.#burstTimer = setTimeout(() => {
       this.#burstTimer = undefined
       this.#inProgress--
-      this.#compute()
+      if (!this.#disposed) this.#compute()
     }, wait)
   }
 
@@ -338,7 +445,7 @@ export class EntityCaps implements InfoSource {
   /** Re-sends the last broadcast presence if it went out with an older ver. */
   #announce(): void {
     const last = this.#lastBroadcast
-    if (!last || this.#broadcastVer === undefined || this.#broadcastVer === this.ver) return
+    if (!last || this.#disposed || this.#broadcastVer === undefined || this.#broadcastVer === this.ver) return
     if (this.#xmpp.status !== 'online') return
     // Not awaited: a presence waiting for this very computation would wait for it in turn.
     this.#announced = this.#xmpp.send(cloneElement(last)).catch(() => {
@@ -368,6 +475,8 @@ export class EntityCaps implements InfoSource {
   }
 
   #install({ ver, hashes, info }: { ver: string; hashes: CapsHash[]; info: DiscoInfo }): void {
+    // Computed while being turned off: nothing may be mounted any more.
+    if (this.#disposed) return
     const current = this.#versions.at(-1)
     if (current && current.ver === ver && sameHashes(current.hashes, hashes)) return
     // Back to an earlier info: that version moves to the front, mounted as it is.
@@ -416,14 +525,6 @@ export class EntityCaps implements InfoSource {
       this.#lastBroadcast = undefined
       this.#broadcastVer = undefined
     }
-  }
-
-  #wrapSend(): void {
-    const xmpp = this.#xmpp as XmppClient & { sendMany?: SendMany }
-    const send = xmpp.send.bind(xmpp)
-    xmpp.send = (stanza: XmlElement) => this.#send([stanza], () => send(stanza))
-    const sendMany = xmpp.sendMany?.bind(xmpp)
-    if (sendMany) xmpp.sendMany = (stanzas: XmlElement[]) => this.#send(stanzas, () => sendMany(stanzas))
   }
 
   /**
@@ -502,13 +603,7 @@ export class EntityCaps implements InfoSource {
   }
 
   #forget(jid: string): void {
-    for (const client of this.#clients) client.forgetInfo(jid)
-  }
-
-  #attach(client: DiscoClient): void {
-    if (this.#clients.has(client)) return
-    this.#clients.add(client)
-    client.addInfoSource(this)
+    for (const client of this.#clients.keys()) client.forgetInfo(jid)
   }
 
   // ---- incoming: answering DiscoClient ----

@@ -1,0 +1,187 @@
+/**
+ * Session: the XMPP session of one xmpp.js client as disco sees it — up or
+ * not, resumed or ended.
+ *
+ * RFC 6120 section 7 (a session begins with resource binding)
+ * XEP-0198 section 5 (a resumed stream keeps the session: its pending requests
+ *   and what was learnt in it stay valid) and section 4 (the counters start
+ *   with <enable/>/<enabled/>)
+ *
+ * xmpp.js 0.14 facts this is built on (packages/connection, stream-management):
+ * - 'online' is emitted for a new session only; a resumption sets the status
+ *   back to 'online' silently, right after emitting 'resumed' on
+ *   `xmpp.streamManagement`.
+ * - After binding it emits 'online' and only then asks to enable stream
+ *   management; it resets its count of handled stanzas when the answer has
+ *   been processed, a tick after <enabled/>. Replies that arrive in between
+ *   go uncounted and the server's count runs ahead of ours (Prosody then
+ *   resends them on resumption, or ends the session). So when the server
+ *   offered stream management, the session counts as `online` once it is
+ *   enabled (or refused).
+ */
+import { listen } from './ClientHooks.js'
+import type { Release } from './Node.js'
+import type { XmlElement } from './xml.js'
+import type { XmppClient } from './XmppClient.js'
+
+const NS_SM = 'urn:xmpp:sm:3'
+const NS_STREAMS = 'http://etherx.jabber.org/streams'
+/** How long after xmpp.js's reconnect delay a reconnection must have started (ms). */
+const RESUME_GRACE = 1000
+
+const sessions = new WeakMap<XmppClient, Session>()
+
+export class Session {
+  readonly #xmpp: XmppClient
+  readonly #changeListeners = new Set<() => void>()
+  readonly #endListeners = new Set<() => void>()
+  #detach: Release[] = []
+  /** Whether a session began that has not ended (so a fresh 'online' ends it). */
+  #inSession = false
+  /** The last stream features offered stream management. */
+  #smOffered = false
+  /** Stream management was offered for this session and is not enabled (or refused) yet. */
+  #smPending = false
+  #resumeTimer: ReturnType<typeof setTimeout> | undefined
+  /** Counts sessions: a value taken during one session differs from any taken in another. */
+  #generation = 0
+
+  /** The Session of `xmpp`. Listens to the client only while someone listens to it. */
+  static of(xmpp: XmppClient): Session {
+    let session = sessions.get(xmpp)
+    if (!session) {
+      session = new Session(xmpp)
+      sessions.set(xmpp, session)
+    }
+    return session
+  }
+
+  private constructor(xmpp: XmppClient) {
+    this.#xmpp = xmpp
+  }
+
+  /** Whether queries can go out now: bound, connected, and stream management settled. */
+  get online(): boolean {
+    return this.#xmpp.status === 'online' && !this.#smPending
+  }
+
+  /** Changes whenever a session ends; equal values mean "the same session". */
+  get generation(): number {
+    return this.#generation
+  }
+
+  /**
+   * Calls `onChange` when `online` may have changed (a status change, a
+   * resumption, stream management enabled). For useSyncExternalStore.
+   */
+  subscribe = (onChange: () => void): Release => {
+    this.#changeListeners.add(onChange)
+    this.#attach()
+    return () => {
+      this.#changeListeners.delete(onChange)
+      this.#maybeDetach()
+    }
+  }
+
+  /** Calls `listener` whenever the session ends without resumption. */
+  onEnd(listener: () => void): Release {
+    this.#endListeners.add(listener)
+    this.#attach()
+    return () => {
+      this.#endListeners.delete(listener)
+      this.#maybeDetach()
+    }
+  }
+
+  #attach(): void {
+    if (this.#detach.length > 0) return
+    const xmpp = this.#xmpp
+    this.#inSession = xmpp.status === 'online'
+    const sm = xmpp.streamManagement
+    // Joining mid-negotiation: <enable/> went out and no answer came yet.
+    this.#smPending = this.#inSession && sm?.enableSent === true && sm.enabled !== true
+    this.#detach = [
+      listen(xmpp, 'status', this.#changed),
+      listen(xmpp, 'online', this.#onOnline),
+      listen(xmpp, 'disconnect', this.#onDisconnect),
+      listen(xmpp, 'offline', this.#end),
+      listen(xmpp, 'nonza', this.#onNonza),
+    ]
+    if (sm) this.#detach.push(listen(sm, 'resumed', this.#onResumed))
+  }
+
+  #maybeDetach(): void {
+    if (this.#changeListeners.size > 0 || this.#endListeners.size > 0) return
+    for (const detach of this.#detach) detach()
+    this.#detach = []
+    clearTimeout(this.#resumeTimer)
+  }
+
+  readonly #changed = (): void => {
+    for (const listener of [...this.#changeListeners]) listener()
+  }
+
+  readonly #onOnline = (): void => {
+    clearTimeout(this.#resumeTimer)
+    // 'online' is emitted for a new session only; a XEP-0198 resumption is silent.
+    if (this.#inSession) this.#end()
+    this.#inSession = true
+    this.#smPending = this.#smOffered && this.#xmpp.streamManagement !== undefined
+    if (this.#smPending) this.#changed()
+  }
+
+  readonly #onNonza = (element: XmlElement): void => {
+    if (element.name === 'features' && element.getNS() === NS_STREAMS) {
+      this.#smOffered = element.getChild('sm', NS_SM) !== undefined
+      return
+    }
+    if (!this.#smPending || element.getNS() !== NS_SM) return
+    if (element.name !== 'enabled' && element.name !== 'failed') return
+    // xmpp.js resets its counters when it has processed the answer, a tick later.
+    setTimeout(() => {
+      if (!this.#smPending) return
+      this.#smPending = false
+      this.#changed()
+    }, 0)
+  }
+
+  readonly #onDisconnect = (): void => {
+    this.#smPending = false
+    if (!this.#xmpp.streamManagement?.id) {
+      this.#end()
+      return
+    }
+    // A resumable XEP-0198 session: replies may still come, after 'resumed'
+    // (keep everything) or not, after a new 'online' (end it). Both need a
+    // reconnection: when none has started by the time xmpp.js's reconnect
+    // would have tried (reconnect off, or given up), the session is over.
+    clearTimeout(this.#resumeTimer)
+    const delay = this.#xmpp.reconnect?.delay ?? 1000
+    this.#resumeTimer = setTimeout(() => {
+      if (this.#xmpp.status === 'disconnect') this.#end()
+    }, delay + RESUME_GRACE)
+  }
+
+  readonly #onResumed = (): void => {
+    clearTimeout(this.#resumeTimer)
+    // xmpp.js sets the status to 'online' right after 'resumed', without an event.
+    queueMicrotask(this.#changed)
+  }
+
+  readonly #end = (): void => {
+    clearTimeout(this.#resumeTimer)
+    this.#smPending = false
+    if (!this.#inSession) return
+    this.#inSession = false
+    this.#generation++
+    for (const listener of [...this.#endListeners]) {
+      try {
+        listener()
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err
+        })
+      }
+    }
+  }
+}
