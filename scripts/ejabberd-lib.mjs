@@ -125,7 +125,7 @@ const q = (s) => JSON.stringify(String(s)) // a YAML (flow) scalar
 
 // Modules beyond our minimal set, as Debian's /etc/ejabberd/ejabberd.yml loads
 // them (moduleSet 'debian'): stream management, carbons, vCard presence
-// updates, offline storage, MUC... A closer look at what a stock ejabberd
+// updates, offline storage, MUC... (stream management is in both sets). A closer look at what a stock ejabberd
 // does to our stanzas. (Not mod_mqtt/mod_stun_disco/mod_s2s_dialback: no
 // listeners for them here.)
 const DEBIAN_EXTRA_MODULES = `  mod_adhoc: {}
@@ -152,8 +152,6 @@ const DEBIAN_EXTRA_MODULES = `  mod_adhoc: {}
   mod_push_keepalive: {}
   mod_shared_roster: {}
   mod_sic: {}
-  mod_stream_mgmt:
-    resend_on_timeout: if_offline
   mod_vcard:
     search: false
   mod_vcard_xupdate: {}
@@ -247,6 +245,10 @@ modules:
     access: register
     ip_access: all
   mod_http_api: {}
+  # XEP-0198, as on production servers (and in Debian's default config):
+  # clients resume after a dropped connection.
+  mod_stream_mgmt:
+    resend_on_timeout: if_offline
 ${moduleSet === 'debian' ? DEBIAN_EXTRA_MODULES : ''}`
 }
 

@@ -17,7 +17,8 @@
  *   go uncounted and the server's count runs ahead of ours (Prosody then
  *   resends them on resumption, or ends the session). So when the server
  *   offered stream management, the session counts as `online` once it is
- *   enabled (or refused).
+ *   enabled (or refused); when we joined too late to see the offer, once it
+ *   is enabled or after SM_WAIT.
  */
 import { listen } from './ClientHooks.js'
 import type { Release } from './Node.js'
@@ -28,6 +29,8 @@ const NS_SM = 'urn:xmpp:sm:3'
 const NS_STREAMS = 'http://etherx.jabber.org/streams'
 /** How long after xmpp.js's reconnect delay a reconnection must have started (ms). */
 const RESUME_GRACE = 1000
+/** The longest wait for stream management to be enabled when we cannot tell whether it will be (ms). */
+const SM_WAIT = 1500
 
 const sessions = new WeakMap<XmppClient, Session>()
 
@@ -43,6 +46,7 @@ export class Session {
   /** Stream management was offered for this session and is not enabled (or refused) yet. */
   #smPending = false
   #resumeTimer: ReturnType<typeof setTimeout> | undefined
+  #smTimer: ReturnType<typeof setTimeout> | undefined
   /** Counts sessions: a value taken during one session differs from any taken in another. */
   #generation = 0
 
@@ -98,8 +102,10 @@ export class Session {
     const xmpp = this.#xmpp
     this.#inSession = xmpp.status === 'online'
     const sm = xmpp.streamManagement
-    // Joining mid-negotiation: <enable/> went out and no answer came yet.
-    this.#smPending = this.#inSession && sm?.enableSent === true && sm.enabled !== true
+    // Joining a session whose features we did not see: stream management may
+    // be about to be enabled (xmpp.js sends <enable/> after 'online'), or the
+    // server may not offer it. Wait for the answer, for a short while at most.
+    if (this.#inSession && sm && sm.enabled !== true) this.#waitForSm()
     this.#detach = [
       listen(xmpp, 'status', this.#changed),
       listen(xmpp, 'online', this.#onOnline),
@@ -115,6 +121,23 @@ export class Session {
     for (const detach of this.#detach) detach()
     this.#detach = []
     clearTimeout(this.#resumeTimer)
+    this.#smSettled()
+  }
+
+  #waitForSm(): void {
+    this.#smPending = true
+    clearTimeout(this.#smTimer)
+    this.#smTimer = setTimeout(() => {
+      if (this.#smPending) {
+        this.#smPending = false
+        this.#changed()
+      }
+    }, SM_WAIT)
+  }
+
+  #smSettled(): void {
+    this.#smPending = false
+    clearTimeout(this.#smTimer)
   }
 
   readonly #changed = (): void => {
@@ -126,8 +149,10 @@ export class Session {
     // 'online' is emitted for a new session only; a XEP-0198 resumption is silent.
     if (this.#inSession) this.#end()
     this.#inSession = true
-    this.#smPending = this.#smOffered && this.#xmpp.streamManagement !== undefined
-    if (this.#smPending) this.#changed()
+    if (this.#smOffered && this.#xmpp.streamManagement !== undefined) {
+      this.#waitForSm()
+      this.#changed()
+    }
   }
 
   readonly #onNonza = (element: XmlElement): void => {
@@ -140,13 +165,13 @@ export class Session {
     // xmpp.js resets its counters when it has processed the answer, a tick later.
     setTimeout(() => {
       if (!this.#smPending) return
-      this.#smPending = false
+      this.#smSettled()
       this.#changed()
     }, 0)
   }
 
   readonly #onDisconnect = (): void => {
-    this.#smPending = false
+    this.#smSettled()
     if (!this.#xmpp.streamManagement?.id) {
       this.#end()
       return
@@ -170,7 +195,7 @@ export class Session {
 
   readonly #end = (): void => {
     clearTimeout(this.#resumeTimer)
-    this.#smPending = false
+    this.#smSettled()
     if (!this.#inSession) return
     this.#inSession = false
     this.#generation++

@@ -17,6 +17,11 @@ export interface ConnectOptions {
   transport?: 'tcp' | 'ws'
   /** Give up (and clean up) when not online after this many ms. Default 10 000. */
   timeout?: number
+  /**
+   * Reconnect (and resume the XEP-0198 session) after a dropped connection,
+   * as xmpp.js does by default and as apps run. Default true.
+   */
+  reconnect?: boolean
 }
 
 const errorsByClient = new WeakMap<Client, Error[]>()
@@ -32,10 +37,11 @@ export const hasWebSocket = typeof (globalThis as { WebSocket?: unknown }).WebSo
 /**
  * Connects a real `client()` from @xmpp/client and resolves once it is online.
  * SASL PLAIN is forced (loopback only: SCRAM-SHA-1 costs 1-2 s per login in
- * xmpp.js), Nagle is disabled on TCP, and automatic reconnection is off.
+ * xmpp.js) and Nagle is disabled on TCP. Reconnection stays on, as in apps:
+ * a dropped connection is resumed (XEP-0198) or a new session begins.
  */
 export async function connectClient(server: ServerAddress, options: ConnectOptions): Promise<Client> {
-  const { username, password, resource, transport = 'tcp', timeout = 10_000 } = options
+  const { username, password, resource, transport = 'tcp', timeout = 10_000, reconnect = true } = options
   if (transport === 'ws' && !hasWebSocket) {
     throw new Error(
       '@xmpp/websocket needs a global WebSocket, which Node 20 only has with --experimental-websocket ' +
@@ -55,7 +61,7 @@ export async function connectClient(server: ServerAddress, options: ConnectOptio
       await authenticate({ username, password }, mechanism)
     },
   })
-  xmpp.reconnect.stop()
+  if (!reconnect) xmpp.reconnect.stop()
 
   const errors: Error[] = []
   errorsByClient.set(xmpp, errors)

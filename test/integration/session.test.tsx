@@ -1,0 +1,192 @@
+// @vitest-environment jsdom
+// A session's life through a real server configured like production (Prosody
+// with smacks, ejabberd with mod_stream_mgmt; XMPP_TEST_SERVER picks which):
+// alice's React tree and DiscoClient ride out a dropped connection that
+// xmpp.js resumes (XEP-0198), and a new session when resumption fails.
+import { QueryClient } from '@tanstack/react-query'
+import { cleanup, render, screen, waitFor } from '@testing-library/react'
+import { StrictMode } from 'react'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DisconnectedError, DiscoClient, DiscoServer, NS_DISCO_INFO } from '../../src/core/index.js'
+import type { IncomingContext, XmppClient } from '../../src/core/index.js'
+import { DiscoProvider, useDiscoInfo } from '../../src/react/index.js'
+import { serverName, startServer } from '../helpers/server.js'
+import type { TestServer } from '../helpers/server.js'
+import { clientErrors, connectClient, stopClient } from '../helpers/xmppClient.js'
+import type { Client } from '../helpers/xmppClient.js'
+
+const asXmpp = (c: Client) => c as unknown as XmppClient
+const users = ['alice', 'bob'].map((username) => ({ username, password: `${username}-pw` }))
+
+/** Holds bob's answers to disco#info at node "slow" until released. */
+function slowNode(bob: Client): { release(): void; received(): number } {
+  let open: () => void = () => {}
+  let gate = new Promise<void>((resolve) => (open = resolve))
+  let received = 0
+  asXmpp(bob).middleware.use(async (ctx: IncomingContext, next) => {
+    const query = ctx.stanza.name === 'iq' && ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query', NS_DISCO_INFO) : undefined
+    if (query?.attrs.node === 'slow') {
+      received++
+      await gate
+    }
+    return next()
+  })
+  return {
+    release: () => {
+      open()
+      gate = new Promise<void>((resolve) => (open = resolve))
+    },
+    received: () => received,
+  }
+}
+
+/** Counts the disco#info gets reaching bob for his root node. */
+function countRootInfo(bob: Client): () => number {
+  let count = 0
+  asXmpp(bob).middleware.use((ctx: IncomingContext, next) => {
+    const query = ctx.stanza.name === 'iq' && ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query', NS_DISCO_INFO) : undefined
+    if (query && query.attrs.node === undefined) count++
+    return next()
+  })
+  return () => count
+}
+
+/** Counts the disco#info gets `xmpp` writes to `to`. */
+function countSentTo(xmpp: Client, to: string): () => number {
+  let count = 0
+  xmpp.on('send', (el: { name: string; attrs: Record<string, string | undefined>; getChild(name: string, ns?: string): unknown }) => {
+    if (el.name === 'iq' && el.attrs.type === 'get' && el.attrs.to === to && el.getChild('query', NS_DISCO_INFO)) count++
+  })
+  return () => count
+}
+
+/** Cuts alice's TCP connection without a stream close: the server keeps her session for a resumption. */
+function dropConnection(xmpp: Client): void {
+  ;(xmpp.socket as { destroy(): void }).destroy()
+}
+
+function Probe({ jid, label }: { jid: string; label: string }) {
+  const { data, error, status } = useDiscoInfo(jid)
+  const text = data ? data.features.filter((f) => f.startsWith('urn:example:')).join(' ') : error ? `error ${error.name}` : status
+  return <output aria-label={label}>{text}</output>
+}
+
+describe(`a session's life through ${serverName} with stream management`, () => {
+  let server: TestServer
+  let alice: Client
+  let bob: Client
+  let slow: ReturnType<typeof slowNode>
+  let rootInfo: () => number
+  let bobJid: string
+
+  beforeAll(async () => {
+    server = await startServer({ users })
+    const connect = (username: string) => connectClient(server, { username, password: `${username}-pw`, resource: 'life' })
+    ;[alice, bob] = await Promise.all([connect('alice'), connect('bob')])
+    bobJid = String(bob.jid)
+    // Before DiscoServer.for: these middlewares run before its routes.
+    slow = slowNode(bob)
+    rootInfo = countRootInfo(bob)
+    const disco = DiscoServer.for(asXmpp(bob))
+    disco.registerFeature('urn:example:one')
+    const slowNodeDecl = disco.declaredNode('slow')
+    slowNodeDecl.registerIdentity('client', 'pc')
+    slowNodeDecl.registerFeature('urn:example:slow')
+    disco.mountNode('slow', slowNodeDecl)
+  })
+
+  afterAll(async () => {
+    cleanup()
+    await Promise.all([alice, bob].map((c) => stopClient(c)))
+    await server?.stop()
+  })
+
+  it('resumes a dropped connection: hooks keep their data, a query in flight resolves, a new hook sends and resolves', async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const { rerender } = render(
+      <StrictMode>
+        <DiscoProvider client={asXmpp(alice)} queryClient={queryClient}>
+          <Probe jid={bobJid} label="before" />
+        </DiscoProvider>
+      </StrictMode>,
+    )
+    await waitFor(() => expect(screen.getByLabelText('before').textContent).toBe('urn:example:one'))
+
+    const dc = DiscoClient.for(asXmpp(alice), { queryClient })
+    const inFlight = dc.queryInfo(bobJid, { node: 'slow' })
+    await waitFor(() => expect(slow.received()).toBe(1))
+
+    const smId = alice.streamManagement.id
+    const jid = String(alice.jid)
+    let resumed = 0
+    let newSessions = 0
+    alice.streamManagement.on('resumed', () => resumed++)
+    alice.on('online', () => newSessions++)
+
+    dropConnection(alice)
+    await waitFor(() => expect(alice.status).not.toBe('online'))
+    // bob answers while alice is away: the server keeps it for her session.
+    slow.release()
+    await waitFor(() => expect(resumed, `client errors: ${clientErrors(alice).map((e) => e.message).join('; ')}`).toBe(1), {
+      timeout: 15_000,
+    })
+
+    // A resumption, not a new session: no 'online', same session id and full JID.
+    expect(newSessions).toBe(0)
+    expect(alice.streamManagement.id).toBe(smId)
+    expect(String(alice.jid)).toBe(jid)
+    await expect(inFlight).resolves.toMatchObject({ node: 'slow', features: expect.arrayContaining(['urn:example:slow']) })
+    expect(screen.getByLabelText('before').textContent).toBe('urn:example:one')
+
+    const before = rootInfo()
+    const toServer = countSentTo(alice, server.host)
+    rerender(
+      <StrictMode>
+        <DiscoProvider client={asXmpp(alice)} queryClient={queryClient}>
+          <Probe jid={bobJid} label="before" />
+          <Probe jid={server.host} label="after" />
+        </DiscoProvider>
+      </StrictMode>,
+    )
+    // The hook mounted after the resumption is enabled and goes to the wire.
+    await waitFor(() => expect(screen.getByLabelText('after').textContent).not.toMatch(/pending|error/))
+    await waitFor(() => expect(screen.getByLabelText('after').textContent).toBe(''))
+    expect(toServer()).toBe(1)
+    // Served from the cache kept across the resumption: bob was not asked again.
+    expect(rootInfo()).toBe(before)
+    cleanup()
+  })
+
+  it('rejects queries in flight when resumption fails and a new session begins, and hooks refetch on their own', async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    render(
+      <StrictMode>
+        <DiscoProvider client={asXmpp(alice)} queryClient={queryClient}>
+          <Probe jid={bobJid} label="watched" />
+        </DiscoProvider>
+      </StrictMode>,
+    )
+    await waitFor(() => expect(screen.getByLabelText('watched').textContent).toBe('urn:example:one'))
+    const dc = DiscoClient.for(asXmpp(alice), { queryClient })
+    const received = slow.received()
+    const inFlight = dc.queryInfo(bobJid, { node: 'slow' }).catch((e: unknown) => e)
+    await waitFor(() => expect(slow.received()).toBe(received + 1))
+
+    let newSessions = 0
+    alice.on('online', () => newSessions++)
+    // The server no longer knows the session (as after its hibernation timeout): <resume/> fails.
+    alice.streamManagement.id = 'forgotten-session'
+    dropConnection(alice)
+    await waitFor(() => expect(alice.status).not.toBe('online'))
+    // What a peer declares may change while we are away: the refetch must show it.
+    DiscoServer.for(asXmpp(bob)).registerFeature('urn:example:two')
+    const asked = rootInfo()
+
+    await waitFor(() => expect(newSessions).toBe(1), { timeout: 15_000 })
+    expect(await inFlight).toBeInstanceOf(DisconnectedError)
+    await waitFor(() => expect(screen.getByLabelText('watched').textContent).toBe('urn:example:one urn:example:two'))
+    expect(rootInfo() - asked).toBe(1)
+    slow.release()
+    cleanup()
+  })
+})
