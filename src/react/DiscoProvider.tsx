@@ -23,9 +23,9 @@ export interface DiscoProviderProps {
   /** The xmpp.js client (`client()` from @xmpp/client). A new one (logout/login) reconfigures everything. */
   client: XmppClient
   /** Where results are cached: this one, else the app's QueryClientProvider's, else a private one. */
-  queryClient?: QueryClient
+  queryClient?: QueryClient | undefined
   /** Turns entity capabilities on: `<c/>` on our presences, peers' caps answering disco#info queries. */
-  caps?: DiscoProviderCaps
+  caps?: DiscoProviderCaps | undefined
   children?: ReactNode
 }
 

@@ -732,6 +732,8 @@ describe('Node input validation', () => {
     ['DEL', 'urn:\u007f'],
     ['a C1 control', 'urn:\u0085'],
     ['U+FFFE', 'urn:\ufffe'],
+    ['a lone high surrogate', 'urn:a\ud83d'],
+    ['a lone low surrogate', 'urn:\ude00b'],
     ['a number', 42],
     ['undefined', undefined],
   ]
@@ -755,6 +757,8 @@ describe('Node input validation', () => {
     ['a newline', { en: 'Two\nlines' }],
     ['an empty name', { '': '' }],
     ['a non-string name', { '': 5 }],
+    ['a lone surrogate', { en: 'Chat \ud83d' }],
+    ['two names for one language told apart by case only', { en: 'Chat', EN: 'Talk' }],
   ])('rejects an identity name with %s', (_, names) => {
     const node = nodeWithIdentity()
     const bad = names as unknown as Record<string, string>
@@ -775,6 +779,14 @@ describe('Node input validation', () => {
       expectRejected(node, () => node.setIdentityNames('client', 'pc', names))
     },
   )
+
+  it('accepts a character outside the BMP written as a surrogate pair', () => {
+    const node = new Node()
+    node.registerIdentity('client', 'pc', { names: { '': 'Chat \ud83d\ude00' } })
+    node.registerFeature('urn:example:\ud83d\ude00')
+    expect(identities(node)[0]?.name).toBe('Chat 😀')
+    expect(node.toInfo().features).toContain('urn:example:😀')
+  })
 
   it('accepts well-formed language tags', () => {
     const node = new Node()

@@ -42,6 +42,24 @@ function expectMalformed(fn: () => unknown): MalformedResponseError {
 }
 
 describe('parseInfo', () => {
+  it('rejects two names for one language told apart only by the case of its tag', () => {
+    const err = expectMalformed(() =>
+      parseInfo(
+        infoQuery(`<identity category='client' type='pc' xml:lang='en' name='Chat'/>
+                   <identity category='client' type='pc' xml:lang='EN' name='Talk'/>`),
+      ),
+    )
+    expect(err.reason).toContain('two names')
+  })
+
+  it('keeps one identity when the same name comes for en and EN', () => {
+    const info = parseInfo(
+      infoQuery(`<identity category='client' type='pc' xml:lang='en' name='Chat'/>
+                 <identity category='client' type='pc' xml:lang='EN' name='Chat'/>`),
+    )
+    expect(info.identities).toStrictEqual([{ category: 'client', type: 'pc', name: 'Chat', lang: 'en' }])
+  })
+
   it('reads identities, features and the node of a <query/>', () => {
     const info = parseInfo(
       infoQuery(

@@ -1,11 +1,10 @@
 // Shared set-up for the React tests: a fresh network and QueryClient per test,
-// every tree rendered in <StrictMode> (rerenders too, through RTL's wrapper),
+// every tree rendered in StrictMode (at the root, rerenders too),
 // and "what the network sees": raw disco queries from another entity, parsed
 // as a peer would parse them.
 import { QueryClient } from '@tanstack/react-query'
 import { render } from '@testing-library/react'
 import type { RenderResult } from '@testing-library/react'
-import { StrictMode } from 'react'
 import type { ReactElement, ReactNode } from 'react'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_STANZAS, parseInfo, parseItems } from '../../src/core/index.js'
 import type { DiscoInfo, DiscoItems, XmlElement, XmppClient } from '../../src/core/index.js'
@@ -50,19 +49,19 @@ export function renderWithDisco(
 ): RenderResult {
   function Wrapper({ children }: { children: ReactNode }) {
     return (
-      <StrictMode>
-        <DiscoProvider client={asXmpp(entity)} queryClient={queryClient}>
-          {children}
-        </DiscoProvider>
-      </StrictMode>
+      <DiscoProvider client={asXmpp(entity)} queryClient={queryClient}>
+        {children}
+      </DiscoProvider>
     )
   }
-  return render(ui, { wrapper: Wrapper })
+  // StrictMode at the root: React 19 double-invokes effects (mount, unmount,
+  // mount) only when the whole tree is in StrictMode, not from inside a wrapper.
+  return render(ui, { wrapper: Wrapper, reactStrictMode: true })
 }
 
 /** Renders `ui` in <StrictMode> only (the test builds its own providers). */
 export function renderStrict(ui: ReactElement): RenderResult {
-  return render(ui, { wrapper: StrictMode })
+  return render(ui, { reactStrictMode: true })
 }
 
 /** Lets pending microtasks and timers of this turn run (coalesced notifications, late sends). */

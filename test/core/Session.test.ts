@@ -1,0 +1,119 @@
+// Session: when a client counts as online for disco, and when its session
+// ends, as xmpp.js 0.14 shows both (status events, a silent XEP-0198
+// resumption, stream management enabled after 'online').
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import xml from '@xmpp/xml'
+import { Session } from '../../src/core/Session.js'
+import type { XmlElement, XmppClient } from '../../src/core/index.js'
+import { FakeNetwork } from '../helpers/fakeNetwork.js'
+import type { FakeEntity } from '../helpers/fakeNetwork.js'
+
+const asXmpp = (entity: FakeEntity): XmppClient => entity as unknown as XmppClient
+const NS_SM = 'urn:xmpp:sm:3'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+function setup() {
+  const net = new FakeNetwork()
+  const alice = net.entity('alice@example.org/a')
+  const session = Session.of(asXmpp(alice))
+  let changes = 0
+  let ends = 0
+  const unsubscribe = session.subscribe(() => changes++)
+  const stopEnds = session.onEnd(() => ends++)
+  return { alice, session, changes: () => changes, ends: () => ends, unsubscribe, stopEnds }
+}
+
+/** What the server sends around binding: the features, then the answer to <enable/>. */
+function nonza(alice: FakeEntity, element: XmlElement): void {
+  alice.emit('nonza', element)
+}
+
+describe('Session', () => {
+  it('is online again after a silent resumption, and tells its subscribers', async () => {
+    const { alice, session, changes, ends } = setup()
+    expect(session.online).toBe(true)
+    alice.dropConnection()
+    expect(session.online).toBe(false)
+    const before = changes()
+    alice.resume()
+    await Promise.resolve()
+    expect(session.online).toBe(true)
+    expect(changes()).toBeGreaterThan(before)
+    expect(ends()).toBe(0)
+  })
+
+  it('ends the session on offline, and on a new online after a drop (resumption failed)', () => {
+    const { alice, ends } = setup()
+    alice.dropConnection()
+    alice.goOnline()
+    expect(ends()).toBe(1)
+    alice.goOffline()
+    expect(ends()).toBe(2)
+    alice.goOnline()
+    expect(ends()).toBe(2)
+  })
+
+  it('ends a resumable session when no reconnection starts in time', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { alice, ends } = setup()
+    alice.dropConnection()
+    await vi.advanceTimersByTimeAsync(1999)
+    expect(ends()).toBe(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(ends()).toBe(1)
+  })
+
+  it('waits for stream management to be enabled when the server offered it, before counting as online', async () => {
+    const { alice, session, changes } = setup()
+    alice.goOffline()
+    nonza(alice, xml('features', { xmlns: 'http://etherx.jabber.org/streams' }, xml('sm', { xmlns: NS_SM })))
+    alice.goOnline()
+    expect(alice.status).toBe('online')
+    expect(session.online).toBe(false)
+    const before = changes()
+    nonza(alice, xml('enabled', { xmlns: NS_SM, id: 'x', resume: 'true' }))
+    expect(session.online).toBe(false)
+    // A tick later: xmpp.js has reset its counters by then.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(session.online).toBe(true)
+    expect(changes()).toBeGreaterThan(before)
+  })
+
+  it('counts as online at once when the server offered no stream management', () => {
+    const { alice, session } = setup()
+    alice.goOffline()
+    nonza(alice, xml('features', { xmlns: 'http://etherx.jabber.org/streams' }, xml('bind', { xmlns: 'urn:ietf:params:xml:ns:xmpp-bind' })))
+    alice.goOnline()
+    expect(session.online).toBe(true)
+  })
+
+  it('waits a bounded time when it joins a session whose stream management is not enabled yet', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const net = new FakeNetwork()
+    const alice = net.entity('alice@example.org/a')
+    const sm = alice.streamManagement
+    if (!sm) throw new Error('expected stream management')
+    sm.enabled = false
+    const session = Session.of(asXmpp(alice))
+    const unsubscribe = session.subscribe(() => {})
+    expect(session.online).toBe(false)
+    await vi.advanceTimersByTimeAsync(1500)
+    expect(session.online).toBe(true)
+    unsubscribe()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('listens to the client only while someone listens to it', () => {
+    const { alice, unsubscribe, stopEnds } = setup()
+    const events = ['status', 'online', 'disconnect', 'offline', 'nonza']
+    expect(events.map((e) => alice.listenerCount(e))).toEqual([1, 1, 1, 1, 1])
+    unsubscribe()
+    expect(alice.listenerCount('status')).toBe(1)
+    stopEnds()
+    expect(events.map((e) => alice.listenerCount(e))).toEqual([0, 0, 0, 0, 0])
+    expect(alice.streamManagement?.listenerCount('resumed')).toBe(0)
+  })
+})
