@@ -83,7 +83,7 @@ export class ReplyMatcher {
     xmpp.on('online', this.#onOnline)
     xmpp.on('disconnect', this.#onDisconnect)
     xmpp.on('offline', this.#endSession)
-    xmpp.streamManagement?.on('resumed', this.#onResumed)
+    xmpp.streamManagement?.on?.('resumed', this.#onResumed)
   }
 
   /** How many requests wait for a reply. */
