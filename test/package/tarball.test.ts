@@ -82,7 +82,7 @@ describe('the packed package in a fresh app', () => {
   })
 
   it('ships dist/ (built by prepack), README.md and LICENSE', () => {
-    for (const file of ['README.md', 'LICENSE', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/core/index.js', 'dist/testing/index.js']) {
+    for (const file of ['README.md', 'LICENSE', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/core/index.js', 'dist/testing/index.js', 'dist/testing/react/index.js']) {
       expect(shipped).toContain(file)
     }
   })
