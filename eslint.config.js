@@ -52,6 +52,26 @@ export default tseslint.config(
     },
   },
   {
+    // The ./testing entry runs in Node and browsers with no framework; the
+    // Testing Library helper has its own entry, ./testing/react.
+    files: ['src/testing/**/*.{ts,tsx}'],
+    ignores: ['src/testing/react/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['react', 'react/*', 'react-dom', 'react-dom/*', '@tanstack/react-query', '@testing-library/*'],
+              message: 'src/testing must not import React: use src/testing/react.',
+            },
+            { group: ['**/react/**', '../react', '../react/*', './react', './react/*'], message: 'src/testing must not import the React layer.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Named exports only (DESIGN.md "Style"); module declarations mirror xmpp.js's defaults.
     files: ['src/**/*.{ts,tsx}'],
     ignores: ['src/**/*.d.ts'],

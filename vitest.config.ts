@@ -56,6 +56,17 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          environment: 'node',
+          // npm pack (a build), two installs, four type-checks and a Prosody:
+          // about 40 s on a quiet machine, minutes on a busy one.
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         // Every story of stories/ played as a test in headless Chromium
         // (its play function asserts what the page shows).
         plugins: [storybookTest({ configDir: fileURLToPath(new URL('.storybook', import.meta.url)) })],

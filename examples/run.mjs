@@ -1,9 +1,10 @@
 // `npm run example`: the library on a real server, no browser needed.
 // Starts a throwaway Prosody, connects bob (who answers disco with a
 // DiscoServer) and alice (who asks with a DiscoClient), and prints what
-// alice learns. Runs against the built package (npm run build).
+// alice learns. Imports the package by its name, as an app would (Node
+// resolves a package's own name through its exports): build it first (npm run build).
 import { client } from '@xmpp/client'
-import { DiscoClient, DiscoServer, RegisteredFeature, StaticNode } from '../dist/core/index.js'
+import { DiscoClient, DiscoServer, RegisteredFeature, StaticNode } from 'react-xmpp-disco/core'
 import { startProsody } from '../scripts/prosody-lib.mjs'
 
 const users = [

@@ -123,8 +123,9 @@ export class ClientHooks {
   }
 }
 
-/** Listens to `event` on `emitter` until the returned removal. */
-export function listen(emitter: Emitter, event: string, listener: (...args: never[]) => void): Release {
+/** Listens to `event` on `emitter` until the returned removal (nothing, for an emitter without `on`). */
+export function listen(emitter: Partial<Emitter>, event: string, listener: (...args: never[]) => void): Release {
+  if (!emitter.on) return () => {}
   emitter.on(event, listener)
   return once(() => {
     if (emitter.off) emitter.off(event, listener)

@@ -1,7 +1,9 @@
 /**
  * The part of an xmpp.js client (`client()` from @xmpp/client, or any entity
  * assembled from @xmpp/middleware and @xmpp/iq) that this library uses.
- * Structural, so tests and the simulated network can hand in the same pieces.
+ * Structural, so tests and the simulated network can hand in the same pieces,
+ * and so that `client()` fits both untyped and typed by @types/xmpp__client
+ * 0.14 (whose `send` takes @types/ltx's Element: see ./xml.ts).
  */
 import type { XmlElement } from './xml.js'
 
@@ -35,6 +37,10 @@ export interface XmppClient extends Emitter {
   iqCallee: { get(ns: string, name: string, handler: IqHandler): unknown; set(ns: string, name: string, handler: IqHandler): unknown }
   /** @xmpp/reconnect, when the client has it: its delay before a reconnection (ms). */
   reconnect?: { delay?: number } | undefined
-  /** XEP-0198 state, when the client has it (it emits "resumed"). */
-  streamManagement?: (Emitter & { id?: string; enabled?: boolean; enableSent?: boolean }) | undefined
+  /**
+   * XEP-0198 state, when the client has it. It emits "resumed" at run time, but
+   * @types/xmpp__stream-management 0.14 does not declare it an emitter: `on`
+   * is optional here so that the typed client fits.
+   */
+  streamManagement?: (Partial<Emitter> & { id?: string; enabled?: boolean; enableSent?: boolean }) | undefined
 }
