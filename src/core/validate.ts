@@ -24,3 +24,14 @@ export function assertLang(value: string, what: string): void {
     throw new InvalidInputError(`${what} is not a language tag: ${JSON.stringify(value)}`)
   }
 }
+
+// XML cannot carry a lone UTF-16 surrogate: a peer would read U+FFFD, and
+// the hash it computes would not be ours.
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** assertText, and no lone surrogate; `''` passes with `allowEmpty` (an empty data form value). */
+export function assertXmlText(value: unknown, what: string, options: { allowEmpty?: boolean } = {}): asserts value is string {
+  if (options.allowEmpty === true && value === '') return
+  assertText(value, what)
+  if (LONE_SURROGATE.test(value)) throw new InvalidInputError(`${what} contains a lone UTF-16 surrogate: ${JSON.stringify(value)}`)
+}
