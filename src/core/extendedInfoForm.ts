@@ -19,7 +19,7 @@ import { assertXmlText } from './validate.js'
 export type FormFields = Readonly<Record<string, string | readonly string[]>>
 
 /** What XEP-0232 says about the software behind our JID. */
-export interface SoftwareInfo {
+export interface SoftwareInfoValues {
   /** `software`, e.g. "Chat". */
   name: string
   /** `software_version`, e.g. "1.2". */
@@ -56,7 +56,7 @@ export function extendedInfoForm(formType: string, fields: FormFields = {}): Dat
 }
 
 /** XEP-0232's software information form. */
-export function softwareInfoForm({ name, version, os, osVersion }: SoftwareInfo): DataForm {
+export function softwareInfoForm({ name, version, os, osVersion }: SoftwareInfoValues): DataForm {
   const fields: Record<string, string> = { software: name, software_version: version }
   if (os !== undefined) fields.os = os
   if (osVersion !== undefined) fields.os_version = osVersion
