@@ -13,7 +13,7 @@ export {
   TimeoutError,
 } from './errors.js'
 export type { RegistrationErrorReason, StanzaErrorCondition, StanzaErrorType } from './errors.js'
-export { checkExtendedInfoForm, extendedInfoForm, softwareInfoForm } from './extendedInfoForm.js'
+export { extendedInfoForm, softwareInfoForm } from './extendedInfoForm.js'
 export type { FormFields, SoftwareInfoValues } from './extendedInfoForm.js'
 export { normalizeJid, toJid } from './jid.js'
 export type { JidInput, ParsedJid } from './jid.js'
