@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Usage: node scripts/ensure-system-deps.mjs prosody [chromium] [ejabberd]
+// Usage: node scripts/ensure-system-deps.mjs prosody [chromium] [ejabberd] [slixmpp]
 //
 // Checks the named system dependencies and, when some are missing and we run
 // as root with apt-get (CI, containers), installs the Debian packages.
@@ -30,6 +30,12 @@ const DEPS = {
     what: '`ejabberdctl` on PATH or /usr/sbin/ejabberdctl',
     // /usr/sbin is not on every user's PATH.
     present: () => onPath('ejabberdctl') || isExecutable('/usr/sbin/ejabberdctl'),
+  },
+  slixmpp: {
+    pkg: 'python3-slixmpp',
+    what: 'slixmpp for /usr/bin/python3 (an independent peer in the integration tests)',
+    // Debian's python, not the python3 on PATH: a pyenv or venv one does not see Debian's modules.
+    present: () => spawnSync('/usr/bin/python3', ['-c', 'import slixmpp'], { stdio: 'ignore' }).status === 0,
   },
 }
 

@@ -2,7 +2,8 @@
  * DiscoServer: answers disco#info and disco#items sent to our client.
  *
  * XEP-0030 section 3 and 4 (answers, node echoed in the reply),
- * section 3.2 / 7 (item-not-found for unknown nodes; service-unavailable)
+ * section 3.2 / 7 (item-not-found for unknown nodes; service-unavailable),
+ * section 3.1 example 2 (an entity answering disco#items advertises it)
  * RFC 6120 section 8.3 (stanza errors; no internals in an error's text)
  * aioxmpp.disco.DiscoServer (default client/bot identity, mount_node)
  *
@@ -23,6 +24,14 @@ import type { XmlElement } from './xml.js'
 
 const DEFAULT_CATEGORY = 'client'
 const DEFAULT_TYPE = 'bot'
+
+/**
+ * The root always answers disco#items, so it always says so. Mounted nodes
+ * do not: a feature names a protocol the entity speaks, and XEP-0030's node
+ * answers (section 3.2, and the XEPs built on nodes: commands, pubsub) list
+ * what the node is, not disco#items; an app may declare it on a node.
+ */
+const ROOT_FEATURES: readonly string[] = [NS_DISCO_INFO, NS_DISCO_ITEMS]
 
 export interface MountOptions {
   /** List the node in the root's disco#items (jid = our JID, node = mountpoint). Default false. */
@@ -128,6 +137,10 @@ export class DiscoServer extends Node {
     if (this.#disposed) return
     this.#disposed = true
     if (servers.get(this.#xmpp) === this) servers.delete(this.#xmpp)
+  }
+
+  protected override get mandatoryFeatures(): readonly string[] {
+    return ROOT_FEATURES
   }
 
   /** The xmpp.js client this server answers for. */

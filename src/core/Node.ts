@@ -2,6 +2,7 @@
  * Node and StaticNode: what one XEP-0030 node of our entity declares.
  *
  * XEP-0030 section 3.1 (identities, features), section 4 (items)
+ * XEP-0128 (extended information: forms, one per FORM_TYPE)
  * aioxmpp.disco.Node / aioxmpp.disco.StaticNode (the semantics kept here)
  *
  * Two registration styles live side by side:
@@ -12,50 +13,83 @@
  * `batch(fn)` and `coalesce(fn)` fold many changes into one onInfoChanged.
  */
 import { InvalidInputError, RegistrationError } from './errors.js'
-import { identityKey } from './model.js'
+import { checkExtendedInfoForm } from './extendedInfoForm.js'
+import { getFormType, identityKey } from './model.js'
 import type { DataForm, DiscoIdentity, DiscoInfo, DiscoItem } from './model.js'
 import { NS_DISCO_INFO } from './namespaces.js'
 import { assertLang, assertText, langKey } from './validate.js'
 import type { XmlElement } from './xml.js'
 
-/** Names of one identity per language: `''` is the name without xml:lang. */
+/**
+ * Names of one identity per language: the key `''` is the name without
+ * xml:lang; the name `''` (for a language) is that xml:lang without a name.
+ */
 export type IdentityNames = Readonly<Record<string, string>>
 
 /** What undoes a claim. Calling it again does nothing. */
 export type Release = () => void
 
+/**
+ * A release that also tells whether its claim still holds: false once
+ * released, and once a strict unregister removed the thing, whoever held it.
+ */
+export interface ClaimRelease extends Release {
+  readonly held: boolean
+}
+
 /** The features every node has and no one can register or remove (XEP-0030 section 3.1). */
 export const MANDATORY_FEATURES: readonly string[] = [NS_DISCO_INFO]
 
-interface IdentityEntry {
-  category: string
-  type: string
-  /** The strict registration's names, if it was registered strictly. */
-  strict: IdentityNames | undefined
-  /** Claims in arrival order; the newest claim's names are shown. */
-  claims: { names: IdentityNames }[]
+/**
+ * What holds one feature, identity or form: the strict registration's value,
+ * if any, and the claims in arrival order. The newest claim's value is shown.
+ */
+class Holding<T> {
+  strict: T | undefined
+  readonly claims: { value: T }[] = []
+  constructor(strict?: T) {
+    this.strict = strict
+  }
+  get shown(): T | undefined {
+    return this.claims.at(-1)?.value ?? this.strict
+  }
 }
 
-// The holder that stands for a strict registration.
-const STRICT: object = Object.freeze({})
+class IdentityHolding extends Holding<IdentityNames> {
+  readonly category: string
+  readonly type: string
+  constructor(category: string, type: string, strict?: IdentityNames) {
+    super(strict)
+    this.category = category
+    this.type = type
+  }
+}
+
+function claimRelease(release: Release, held: () => boolean): ClaimRelease {
+  return Object.defineProperty(release, 'held', { get: held, enumerable: true }) as ClaimRelease
+}
+
+/** Features differ only by being there: a second claim changes nothing a peer sees. */
+const alwaysSame = (): boolean => true
+
+// Checked copies are built in one key order, so equal JSON is an equal form.
+function sameForm(a: DataForm, b: DataForm): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
 
 function checkNames(names: IdentityNames): IdentityNames {
   const copy: Record<string, string> = {}
   const langs = new Set<string>()
   for (const [lang, name] of Object.entries(names)) {
     assertLang(lang, 'identity name language')
-    assertText(name, `identity name${lang ? ` (${lang})` : ''}`)
+    // A language without a name is an identity peers may send (and hash): StaticNode.clone copies it.
+    if (name !== '' || lang === '') assertText(name, `identity name${lang ? ` (${lang})` : ''}`)
     // 'en' and 'EN' are one language: two names for it would be an invalid reply.
     if (langs.has(langKey(lang))) throw new InvalidInputError(`two identity names for the language ${JSON.stringify(lang)}`)
     langs.add(langKey(lang))
     copy[lang] = name
   }
   return Object.freeze(copy)
-}
-
-/** The names an identity shows: the newest claim's, else the strict registration's. */
-function shownNames(entry: IdentityEntry): IdentityNames {
-  return entry.claims.at(-1)?.names ?? entry.strict ?? {}
 }
 
 // In order too: the order of the names is the order of the identities in a reply.
@@ -70,8 +104,9 @@ function identityId(category: string, type: string): string {
 }
 
 export class Node {
-  readonly #features = new Map<string, Set<object>>()
-  readonly #identities = new Map<string, IdentityEntry>()
+  readonly #features = new Map<string, Holding<true>>()
+  readonly #identities = new Map<string, IdentityHolding>()
+  readonly #forms = new Map<string, Holding<DataForm>>()
   readonly #listeners = new Set<() => void>()
   #batchDepth = 0
   #revision = 0
@@ -79,16 +114,19 @@ export class Node {
 
   // ---- features ----
 
+  /** The features this node always has: registering one throws, claiming one does nothing. */
+  protected get mandatoryFeatures(): readonly string[] {
+    return MANDATORY_FEATURES
+  }
+
   /** Registers `v`. Throws a RegistrationError if it is registered already or mandatory. */
   registerFeature(v: string): void {
     assertText(v, 'feature var')
-    if (MANDATORY_FEATURES.includes(v) || this.#features.has(v)) {
-      throw new RegistrationError(
-        MANDATORY_FEATURES.includes(v) ? 'mandatory' : 'duplicate',
-        `feature ${v} is already registered`,
-      )
+    const mandatory = this.mandatoryFeatures.includes(v)
+    if (mandatory || this.#features.has(v)) {
+      throw new RegistrationError(mandatory ? 'mandatory' : 'duplicate', `feature ${v} is already registered`)
     }
-    this.#features.set(v, new Set([STRICT]))
+    this.#features.set(v, new Holding(true))
     this.#changed()
   }
 
@@ -105,29 +143,24 @@ export class Node {
    * stays while any claim or a strict registration holds it. A mandatory
    * feature is accepted and ignored (it is always there).
    */
-  claimFeature(v: string): Release {
+  claimFeature(v: string): ClaimRelease {
     assertText(v, 'feature var')
-    if (MANDATORY_FEATURES.includes(v)) return () => {}
-    const token = {}
-    let holders = this.#features.get(v)
-    if (!holders) {
-      holders = new Set()
-      this.#features.set(v, holders)
-      this.#changed()
+    if (this.mandatoryFeatures.includes(v)) {
+      let released = false
+      return claimRelease(
+        () => {
+          released = true
+        },
+        () => !released,
+      )
     }
-    holders.add(token)
-    const held = holders
-    return () => {
-      if (!held.delete(token) || held.size > 0 || this.#features.get(v) !== held) return
-      this.#features.delete(v)
-      this.#changed()
-    }
+    return this.#claim(this.#features, v, true, () => new Holding<true>(), alwaysSame)
   }
 
   /** The features of this node, the mandatory ones first. `request` is the incoming IQ, if any. */
   iterFeatures(request?: XmlElement): Iterable<string> {
     void request
-    return [...MANDATORY_FEATURES, ...this.#features.keys()]
+    return [...this.mandatoryFeatures, ...this.#features.keys()]
   }
 
   // ---- identities ----
@@ -142,7 +175,7 @@ export class Node {
     if (this.#identities.has(id)) {
       throw new RegistrationError('duplicate', `identity ${category}/${type} is already registered`)
     }
-    this.#identities.set(id, { category, type, strict: names, claims: [] })
+    this.#identities.set(id, new IdentityHolding(category, type, names))
     this.#changed()
   }
 
@@ -154,7 +187,7 @@ export class Node {
     if (entry.strict !== undefined || entry.claims.length === 0) entry.strict = checked
     else {
       const last = entry.claims.at(-1)
-      if (last) last.names = checked
+      if (last) last.value = checked
     }
     this.#changed()
   }
@@ -184,33 +217,8 @@ export class Node {
   claimIdentity(category: string, type: string, options: { names?: IdentityNames } = {}): Release {
     assertText(category, 'identity category')
     assertText(type, 'identity type')
-    const claim = { names: checkNames(options.names ?? {}) }
-    const id = identityId(category, type)
-    let entry = this.#identities.get(id)
-    const before = entry ? shownNames(entry) : undefined
-    if (!entry) {
-      entry = { category, type, strict: undefined, claims: [] }
-      this.#identities.set(id, entry)
-    }
-    entry.claims.push(claim)
-    // A second claim with the names already shown changes nothing a peer sees.
-    if (before === undefined || !sameNames(before, claim.names)) this.#changed()
-    const held = entry
-    let released = false
-    return () => {
-      if (released) return
-      released = true
-      const index = held.claims.indexOf(claim)
-      if (index === -1 || this.#identities.get(id) !== held) return
-      const shown = shownNames(held)
-      held.claims.splice(index, 1)
-      if (held.claims.length === 0 && held.strict === undefined) {
-        this.#identities.delete(id)
-        this.#changed()
-      } else if (!sameNames(shown, shownNames(held))) {
-        this.#changed()
-      }
-    }
+    const names = checkNames(options.names ?? {})
+    return this.#claim(this.#identities, identityId(category, type), names, () => new IdentityHolding(category, type), sameNames)
   }
 
   /** The identities of this node, one per name and language. Empty means "hidden from this requester". */
@@ -218,13 +226,13 @@ export class Node {
     void request
     const out: DiscoIdentity[] = []
     for (const entry of this.#identities.values()) {
-      const names = shownNames(entry)
+      const names = entry.shown ?? {}
       const langs = Object.keys(names)
       if (langs.length === 0) out.push({ category: entry.category, type: entry.type })
       for (const lang of langs) {
         const identity: DiscoIdentity = { category: entry.category, type: entry.type }
         const name = names[lang]
-        if (name !== undefined) identity.name = name
+        if (name !== undefined && name !== '') identity.name = name
         if (lang !== '') identity.lang = lang
         out.push(identity)
       }
@@ -247,7 +255,49 @@ export class Node {
     return (this.#identities.get(identityId(category, type))?.claims.length ?? 0) > 0
   }
 
-  // ---- items and forms ----
+  // ---- forms (XEP-0128) ----
+
+  /**
+   * Publishes `form` (see extendedInfoForm). Throws a RegistrationError
+   * 'duplicate' if a form with its FORM_TYPE is registered or claimed
+   * already, 'invalid' if it has no hidden FORM_TYPE (checkExtendedInfoForm).
+   */
+  registerForm(form: DataForm): void {
+    const checked = checkExtendedInfoForm(form)
+    if (this.#forms.has(checked.formType)) {
+      throw new RegistrationError('duplicate', `a form with FORM_TYPE ${checked.formType} is already registered`)
+    }
+    this.#forms.set(checked.formType, new Holding(checked.form))
+    this.#changed()
+  }
+
+  /** Withdraws the form `formType`, whoever holds it. Throws a RegistrationError if there is none. */
+  unregisterForm(formType: string): void {
+    if (!this.#forms.delete(formType)) {
+      throw new RegistrationError('not-registered', `no form with FORM_TYPE ${formType} is registered`)
+    }
+    this.#changed()
+  }
+
+  /**
+   * Publishes `form` until the returned release is called, reference-counted
+   * per FORM_TYPE like claimFeature. While several claims hold one FORM_TYPE
+   * the newest claim's form is published; releasing it brings the previous back.
+   */
+  claimForm(form: DataForm): ClaimRelease {
+    const checked = checkExtendedInfoForm(form)
+    return this.#claim(this.#forms, checked.formType, checked.form, () => new Holding<DataForm>(), sameForm)
+  }
+
+  /** XEP-0128 extended information: the registered and claimed forms, frozen. */
+  iterForms(request?: XmlElement): Iterable<DataForm> {
+    void request
+    const out: DataForm[] = []
+    for (const holding of this.#forms.values()) if (holding.shown) out.push(holding.shown)
+    return out
+  }
+
+  // ---- items ----
 
   /** A bare Node has no items; subclasses override. */
   iterItems(request?: XmlElement): Iterable<DiscoItem> {
@@ -255,16 +305,11 @@ export class Node {
     return []
   }
 
-  /** XEP-0128 extended information; none on a bare Node. */
-  iterForms(request?: XmlElement): Iterable<DataForm> {
-    void request
-    return []
-  }
-
   /**
    * The disco#info of this node as `request`'s sender would see it (aioxmpp's
    * as_info_xso). `node` is left unset: the server sets it from the request.
-   * Duplicates a subclass may yield are dropped here, so no reply ever has two.
+   * Duplicates a subclass may yield are dropped here (identities, features, a
+   * second form of one FORM_TYPE), so no reply ever has two.
    */
   toInfo(request?: XmlElement): DiscoInfo {
     const identities: DiscoIdentity[] = []
@@ -275,16 +320,24 @@ export class Node {
       seen.add(key)
       identities.push({ ...identity })
     }
+    const forms: DataForm[] = []
+    const formTypes = new Set<string>()
+    for (const form of this.iterForms(request)) {
+      const formType = getFormType(form)
+      if (formType !== undefined && formTypes.has(formType)) continue
+      if (formType !== undefined) formTypes.add(formType)
+      forms.push(structuredClone(form))
+    }
     return {
       identities,
-      features: [...new Set([...MANDATORY_FEATURES, ...this.iterFeatures(request)])],
-      forms: [...this.iterForms(request)],
+      features: [...new Set([...this.mandatoryFeatures, ...this.iterFeatures(request)])],
+      forms,
     }
   }
 
   // ---- change notification ----
 
-  /** Calls `listener` after each change of identities or features (once per batch). Returns the unsubscribe. */
+  /** Calls `listener` after each change of identities, features or forms (once per batch). Returns the unsubscribe. */
   onInfoChanged(listener: () => void): () => void {
     this.#listeners.add(listener)
     return () => {
@@ -335,6 +388,46 @@ export class Node {
     this.#changed()
   }
 
+  /**
+   * Adds a claim of `value` under `key` and returns its release. A change is
+   * announced only when what a peer sees changes: the thing comes or goes,
+   * or the newest claim shows another value.
+   */
+  #claim<T, H extends Holding<T>>(
+    holdings: Map<string, H>,
+    key: string,
+    value: T,
+    create: () => H,
+    same: (a: T, b: T) => boolean,
+  ): ClaimRelease {
+    let holding = holdings.get(key)
+    const before = holding?.shown
+    if (!holding) {
+      holding = create()
+      holdings.set(key, holding)
+    }
+    const claim = { value }
+    holding.claims.push(claim)
+    if (before === undefined || !same(before, value)) this.#changed()
+    const mine = holding
+    let released = false
+    // A strict unregister drops the holding, and this claim with it.
+    const held = (): boolean => !released && holdings.get(key) === mine
+    return claimRelease(() => {
+      if (!held()) return
+      released = true
+      const shown = mine.shown
+      mine.claims.splice(mine.claims.indexOf(claim), 1)
+      const after = mine.shown
+      if (after === undefined) {
+        holdings.delete(key)
+        this.#changed()
+      } else if (shown === undefined || !same(shown, after)) {
+        this.#changed()
+      }
+    }, held)
+  }
+
   #changed(): void {
     this.#revision++
     this.#dirty = true
@@ -375,24 +468,30 @@ export class StaticNode extends Node {
   }
 
   /**
-   * A StaticNode declaring what `other` declares to everybody (its iter*
-   * methods without a request, so subclasses clone as they answer). Features
-   * and identities are copied; the item objects are shared, the array is new.
+   * A StaticNode declaring what `other` declares to everybody (its toInfo()
+   * and iter* methods without a request, so subclasses clone as they answer).
+   * Features, identities (names and languages) and forms are copied; the item
+   * objects are shared, the array is new. A form registerForm refuses (no
+   * hidden FORM_TYPE) makes it throw, rather than clone less than `other` says.
    */
   static clone(other: Node): StaticNode {
     const node = new StaticNode()
+    const info = other.toInfo()
     node.batch(() => {
-      for (const v of new Set(other.iterFeatures())) {
+      for (const v of info.features) {
         if (!MANDATORY_FEATURES.includes(v)) node.registerFeature(v)
       }
       const names = new Map<string, { category: string; type: string; names: Record<string, string> }>()
-      for (const identity of other.iterIdentities()) {
+      for (const identity of info.identities) {
         const id = identityId(identity.category, identity.type)
         const entry = names.get(id) ?? { category: identity.category, type: identity.type, names: {} }
         names.set(id, entry)
-        if (identity.name !== undefined) entry.names[identity.lang ?? ''] = identity.name
+        // A lang without a name is kept as the name '' (checkNames): peers hash it.
+        if (identity.lang !== undefined) entry.names[identity.lang] = identity.name ?? ''
+        else if (identity.name !== undefined) entry.names[''] = identity.name
       }
       for (const entry of names.values()) node.registerIdentity(entry.category, entry.type, { names: entry.names })
+      for (const form of info.forms) node.registerForm(form)
     })
     node.items = [...other.iterItems()]
     return node

@@ -5,13 +5,13 @@
  *
  * XEP-0030 section 3.1 (features)
  */
-import type { Node, Release } from './Node.js'
+import type { ClaimRelease, Node } from './Node.js'
 import { assertText } from './validate.js'
 
 export class RegisteredFeature implements Disposable {
   readonly #node: Node
   readonly #feature: string
-  #release: Release | undefined
+  #release: ClaimRelease | undefined
 
   /** Registers `feature` on `node` at once (as entering the context does); `enabled = false` withdraws it. */
   constructor(node: Node, feature: string, options: { enabled?: boolean } = {}) {
@@ -26,9 +26,12 @@ export class RegisteredFeature implements Disposable {
     return this.#feature
   }
 
-  /** Whether this object currently holds the feature on the node. */
+  /**
+   * Whether this object currently holds the feature on the node: false too
+   * once a strict unregisterFeature removed it, so `enabled = true` claims it again.
+   */
   get enabled(): boolean {
-    return this.#release !== undefined
+    return this.#release?.held ?? false
   }
 
   set enabled(value: boolean) {

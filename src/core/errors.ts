@@ -25,11 +25,12 @@ export class InvalidJidError extends InvalidInputError {
   }
 }
 
-export type RegistrationErrorReason = 'duplicate' | 'mandatory' | 'not-registered' | 'last-identity'
+export type RegistrationErrorReason = 'duplicate' | 'mandatory' | 'not-registered' | 'last-identity' | 'invalid'
 
 /**
  * A strict register or unregister call that the node refuses. aioxmpp raises
- * ValueError or KeyError for these; `reason` tells which case it is.
+ * ValueError or KeyError for these; `reason` tells which case it is
+ * ('invalid': a form that is no XEP-0128 extended-info form, claimed or registered).
  */
 export class RegistrationError extends DiscoError {
   override name = 'RegistrationError'

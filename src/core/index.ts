@@ -13,6 +13,8 @@ export {
   TimeoutError,
 } from './errors.js'
 export type { RegistrationErrorReason, StanzaErrorCondition, StanzaErrorType } from './errors.js'
+export { extendedInfoForm, softwareInfoForm } from './extendedInfoForm.js'
+export type { FormFields, SoftwareInfoValues } from './extendedInfoForm.js'
 export { normalizeJid, toJid } from './jid.js'
 export type { JidInput, ParsedJid } from './jid.js'
 export {
@@ -27,7 +29,7 @@ export {
 export type { CapsDict, DataForm, DataFormField, DiscoIdentity, DiscoInfo, DiscoItem, DiscoItems } from './model.js'
 export * from './namespaces.js'
 export { MANDATORY_FEATURES, Node, StaticNode } from './Node.js'
-export type { IdentityNames, Release } from './Node.js'
+export type { ClaimRelease, IdentityNames, Release } from './Node.js'
 export { RegisteredFeature } from './RegisteredFeature.js'
 export type { XmlElement, XmlNode } from './xml.js'
 export type { IncomingContext, XmppClient } from './XmppClient.js'

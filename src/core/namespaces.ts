@@ -3,6 +3,7 @@
  *
  * XEP-0030 Service Discovery: https://xmpp.org/extensions/xep-0030.html
  * XEP-0004 Data Forms / XEP-0128 Service Discovery Extensions
+ * XEP-0232 Software Information
  * RFC 6120 section 8.3 (stanza errors)
  */
 export const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
@@ -13,3 +14,5 @@ export const NS_CAPS = 'http://jabber.org/protocol/caps'
 export const NS_CAPS2 = 'urn:xmpp:caps'
 /** The hidden field that names an extended-info form (XEP-0128). */
 export const FORM_TYPE = 'FORM_TYPE'
+/** The FORM_TYPE of XEP-0232's software information form. */
+export const NS_SOFTWARE_INFO = 'urn:xmpp:dataforms:softwareinfo'

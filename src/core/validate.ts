@@ -56,3 +56,9 @@ export function checkTimeout(value: unknown, fallback: number): number {
   }
   return value
 }
+
+/** assertText (which refuses lone surrogates too); `''` passes with `allowEmpty` (an empty data form value). */
+export function assertXmlText(value: unknown, what: string, options: { allowEmpty?: boolean } = {}): asserts value is string {
+  if (options.allowEmpty === true && value === '') return
+  assertText(value, what)
+}

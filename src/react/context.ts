@@ -16,7 +16,7 @@ export interface DiscoContextValue {
 
 export const DiscoContext = createContext<DiscoContextValue | null>(null)
 
-/** The node that <Feature>, <Identity> and <Item> declare on: the root, or the nearest <DiscoNode>. */
+/** The node that <Feature>, <Identity>, <Item> and the forms declare on: the root, or the nearest <DiscoNode>. */
 export const DiscoNodeContext = createContext<Node | StaticNode | null>(null)
 
 export function useDiscoContext(caller: string): DiscoContextValue {

@@ -1,19 +1,8 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { useQueryClient } from '@tanstack/react-query'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
-import { DiscoInfoView, Identity, useDiscoClient } from '../../src/react/index.js'
+import { DiscoInfoView, Identity } from '../../src/react/index.js'
 import type { IdentityProps } from '../../src/react/index.js'
-import { OnPeer, WhenPeerOnline } from './declare.js'
-
-function RefetchAll() {
-  const client = useDiscoClient()
-  const queryClient = useQueryClient(client.queryClient)
-  return (
-    <button type="button" onClick={() => void queryClient.refetchQueries()}>
-      Refetch
-    </button>
-  )
-}
+import { OnPeer, RefetchAll, WhenPeerOnline } from './declare.js'
 
 function IdentityDemo(props: IdentityProps) {
   return (

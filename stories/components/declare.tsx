@@ -1,7 +1,8 @@
 // Shared by the declaration stories: the peer declares, we look at it.
+import { useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { DiscoProvider } from '../../src/react/index.js'
+import { DiscoProvider, useDiscoClient } from '../../src/react/index.js'
 import { useStatus, useWorld } from '../support/world.js'
 
 /** Renders `children` in the peer's own DiscoProvider, with a checkbox that mounts and unmounts them. */
@@ -35,4 +36,15 @@ export function OnPeer({
 export function WhenPeerOnline({ children }: { children: (peer: string) => ReactNode }) {
   const { peer, jids } = useWorld()
   return useStatus(peer) === 'online' ? <>{children(jids.peer)}</> : <p>Waiting for the peer…</p>
+}
+
+/** Refetches every query of our client: declarations on the peer are seen at the next query. */
+export function RefetchAll() {
+  const client = useDiscoClient()
+  const queryClient = useQueryClient(client.queryClient)
+  return (
+    <button type="button" onClick={() => void queryClient.refetchQueries()}>
+      Refetch
+    </button>
+  )
 }

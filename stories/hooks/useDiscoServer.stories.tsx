@@ -46,7 +46,9 @@ export const RegisterImperatively: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
     const features = canvas.getByRole('status', { name: 'our features' })
-    await expect(features).toHaveTextContent(/^http:\/\/jabber\.org\/protocol\/disco#info$/)
+    await expect(features).toHaveTextContent(
+      /^http:\/\/jabber\.org\/protocol\/disco#info http:\/\/jabber\.org\/protocol\/disco#items$/,
+    )
     await userEvent.click(canvas.getByRole('button', { name: /^registerFeature/ }))
     await expect(features).toHaveTextContent('urn:example:imperative')
     await userEvent.click(canvas.getByRole('button', { name: /^unregisterFeature/ }))

@@ -2,6 +2,7 @@ import xml from '@xmpp/xml'
 import { describe, expect, it } from 'vitest'
 import { DiscoServer } from '../../src/core/DiscoServer.js'
 import { DiscoError, InvalidInputError, RegistrationError } from '../../src/core/errors.js'
+import { extendedInfoForm, softwareInfoForm } from '../../src/core/extendedInfoForm.js'
 import { parseInfo, parseItems } from '../../src/core/model.js'
 import type { DataForm, DiscoIdentity, DiscoItem } from '../../src/core/model.js'
 import { FORM_TYPE, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_STANZAS } from '../../src/core/namespaces.js'
@@ -110,12 +111,12 @@ describe('DiscoServer.for', () => {
 })
 
 describe('DiscoServer default identity', () => {
-  it('answers the root with the client/bot identity and disco#info', async () => {
+  it('answers the root with the client/bot identity, disco#info and disco#items', async () => {
     const { alice, server } = setup()
     const reply = await info(alice)
     expect(parseInfo(expectResult(reply, NS_DISCO_INFO))).toStrictEqual({
       identities: [{ category: 'client', type: 'bot' }],
-      features: [NS_DISCO_INFO],
+      features: [NS_DISCO_INFO, NS_DISCO_ITEMS],
       forms: [],
     })
     expect(server.toInfo().identities).toStrictEqual([{ category: 'client', type: 'bot' }])
@@ -231,13 +232,14 @@ describe('DiscoServer default identity', () => {
 })
 
 describe('DiscoServer disco#info', () => {
-  it('lists disco#info first, then the registered features, for the root', async () => {
+  it('lists disco#info and disco#items first, then the registered features, for the root', async () => {
     const { alice, server } = setup()
     server.registerFeature('urn:xmpp:ping')
     server.claimFeature('urn:xmpp:jingle:1')
     const query = expectResult(await info(alice), NS_DISCO_INFO)
     expect(query.getChildren('feature').map((f) => f.attrs.var)).toEqual([
       NS_DISCO_INFO,
+      NS_DISCO_ITEMS,
       'urn:xmpp:ping',
       'urn:xmpp:jingle:1',
     ])
@@ -263,7 +265,29 @@ describe('DiscoServer disco#info', () => {
     const release = server.claimFeature('urn:b')
     expect(parseInfo(await info(alice)).features).toContain('urn:b')
     release()
-    expect(parseInfo(await info(alice)).features).toEqual([NS_DISCO_INFO])
+    expect(parseInfo(await info(alice)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS])
+  })
+
+  it('keeps disco#items on the root like disco#info: mandatory to register, never removed, ignored when claimed', async () => {
+    const { alice, server } = setup()
+    let changes = 0
+    server.onInfoChanged(() => changes++)
+    expect(() => server.registerFeature(NS_DISCO_ITEMS)).toThrow(expect.objectContaining({ reason: 'mandatory' }))
+    expect(() => server.unregisterFeature(NS_DISCO_ITEMS)).toThrow(expect.objectContaining({ reason: 'not-registered' }))
+    const release = server.claimFeature(NS_DISCO_ITEMS)
+    release()
+    expect(changes).toBe(0)
+    expect(parseInfo(await info(alice)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS])
+  })
+
+  it('does not add disco#items to a mounted node, which may declare it itself', async () => {
+    const { alice, server } = setup()
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'branch')
+    server.mountNode('n', node)
+    expect(parseInfo(await info(alice, 'n')).features).toEqual([NS_DISCO_INFO])
+    node.registerFeature(NS_DISCO_ITEMS)
+    expect(parseInfo(await info(alice, 'n')).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS])
   })
 
   it('answers a mounted node with its own info and echoes the node', async () => {
@@ -306,6 +330,23 @@ describe('DiscoServer disco#info', () => {
     const reply = await info(alice, 'n')
     expect(reply.getChild('query', NS_DISCO_INFO)?.getChild('x', NS_DATA_FORMS)).toBeDefined()
     expect(parseInfo(reply).forms).toStrictEqual([form])
+  })
+
+  it('answers the forms registered and claimed on the root and on a mounted node, each in the very next query', async () => {
+    const { alice, server } = setup()
+    const software = softwareInfoForm({ name: 'Chat', version: '1.2' })
+    expect(parseInfo(await info(alice)).forms).toEqual([])
+    const release = server.claimForm(software)
+    expect(parseInfo(await info(alice)).forms).toStrictEqual([software])
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'leaf')
+    node.registerForm(extendedInfoForm('urn:example:room', { size: '3' }))
+    server.mountNode('n', node)
+    expect(parseInfo(await info(alice, 'n')).forms).toStrictEqual([extendedInfoForm('urn:example:room', { size: '3' })])
+    release()
+    node.unregisterForm('urn:example:room')
+    expect(parseInfo(await info(alice)).forms).toEqual([])
+    expect(parseInfo(await info(alice, 'n')).forms).toEqual([])
   })
 
   it('answers item-not-found for a node that was never mounted', async () => {

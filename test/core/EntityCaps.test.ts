@@ -11,6 +11,8 @@ import {
   DiscoClient,
   DiscoServer,
   EntityCaps,
+  NS_DISCO_ITEMS,
+  NS_SOFTWARE_INFO,
   NS_CAPS,
   NS_CAPS2,
   NS_DISCO_INFO,
@@ -21,6 +23,8 @@ import {
   capsVer,
   ecaps2Hash,
   ecaps2HashNode,
+  extendedInfoForm,
+  softwareInfoForm,
   parseInfo,
   verifyCapsHash,
 } from '../../src/core/index.js'
@@ -296,6 +300,70 @@ describe('EntityCaps: what our presences carry', () => {
     const { alice, caps, dc } = setup()
     expect(EntityCaps.for(asXmpp(alice), { node: NODE, discoClient: dc })).toBe(caps)
     expect(() => EntityCaps.for(asXmpp(alice), { node: 'https://other.example' })).toThrow(/other options/)
+  })
+})
+
+describe('EntityCaps: the forms we publish (XEP-0128 in XEP-0115 and XEP-0390)', () => {
+  it('advertises the XEP-0115 complex example ver, q07IKJEyjvHSyhy//CH0CxmKi8w=, from declared identities, features and form', async () => {
+    // XEP-0115 section 5.3: Psi with names in two languages and a software information form.
+    const { net, alice, server, caps } = setup({ ecaps2: false })
+    server.claimIdentity('client', 'pc', { names: { en: 'Psi 0.11', el: 'Ψ 0.11' } })
+    server.registerFeature('http://jabber.org/protocol/muc')
+    server.registerForm(
+      extendedInfoForm(NS_SOFTWARE_INFO, {
+        ip_version: ['ipv4', 'ipv6'],
+        os: 'Mac',
+        os_version: '10.5.1',
+        software: 'Psi',
+        software_version: '0.11',
+      }),
+    )
+    // caps (claimed by EntityCaps), disco#info and disco#items (the root's own) complete the example's features.
+    expect([...server.toInfo().features].sort()).toEqual([NS_CAPS, NS_DISCO_INFO, NS_DISCO_ITEMS, 'http://jabber.org/protocol/muc'])
+    await caps.update()
+    expect(caps.ver).toBe('q07IKJEyjvHSyhy//CH0CxmKi8w=')
+    await alice.send(xml('presence'))
+    expect(must(presences(alice)[0]?.getChild('c', NS_CAPS)).attrs.ver).toBe('q07IKJEyjvHSyhy//CH0CxmKi8w=')
+    // What a peer reads at node#ver verifies, form and all.
+    const reply = await rawQuery(net.entity('bob@example.org/b'), ALICE, NS_DISCO_INFO, { node: `${NODE}#${caps.ver}` })
+    const q = must(reply.getChild('query', NS_DISCO_INFO))
+    expect(q.getChildren('x')).toHaveLength(1)
+    expect(await verifyCapsHash(q, { kind: 'caps', algo: 'sha-1', value: 'q07IKJEyjvHSyhy//CH0CxmKi8w=' })).toBe('verified')
+  })
+
+  it('hashes a published form into our XEP-0390 hash set, which verifies at its hash node', async () => {
+    const { net, server, caps } = setup()
+    server.claimForm(softwareInfoForm({ name: 'Chat', version: '1.2', os: 'Linux' }))
+    await caps.update()
+    const hash = must(caps.hashes.find((h) => h.algo === 'sha-256'))
+    expect(hash.value).toBe(await ecaps2Hash(server.toInfo(), 'sha-256'))
+    const reply = await rawQuery(net.entity('bob@example.org/b'), ALICE, NS_DISCO_INFO, { node: ecaps2HashNode('sha-256', hash.value) })
+    const q = must(reply.getChild('query', NS_DISCO_INFO))
+    expect(parseInfo(q).forms).toStrictEqual([softwareInfoForm({ name: 'Chat', version: '1.2', os: 'Linux' })])
+    expect(await verifyCapsHash(q, { kind: 'ecaps2', algo: 'sha-256', value: hash.value })).toBe('verified')
+    expect(await verifyCapsHash(q, { kind: 'caps', algo: 'sha-1', value: must(caps.ver) })).toBe('verified')
+  })
+
+  it('re-sends the broadcast presence once for a burst of form changes, with the ver of the final info', async () => {
+    const { alice, server, caps } = setup()
+    await alice.send(xml('presence', {}, xml('status', {}, 'here')))
+    await caps.update()
+    const firstVer = caps.ver
+    // Unbatched, in one tick: each change notifies on its own; caps make one burst of them.
+    server.registerForm(extendedInfoForm('urn:example:a', { n: '1' }))
+    const releaseB = server.claimForm(extendedInfoForm('urn:example:b'))
+    server.unregisterForm('urn:example:a')
+    releaseB()
+    server.claimForm(softwareInfoForm({ name: 'Chat', version: '1.2' }))
+    server.claimForm(softwareInfoForm({ name: 'Chat', version: '1.3' }))
+    await caps.update()
+    const sent = presences(alice)
+    expect(sent).toHaveLength(2)
+    const ver = must(sent[1]?.getChild('c', NS_CAPS)).attrs.ver
+    expect(ver).not.toBe(firstVer)
+    expect(ver).toBe(await capsVer(server.toInfo()))
+    expect(sent[1]?.getChildText('status')).toBe('here')
+    expect(server.toInfo().forms).toStrictEqual([softwareInfoForm({ name: 'Chat', version: '1.3' })])
   })
 })
 

@@ -788,6 +788,16 @@ describe('Node input validation', () => {
     expect(node.toInfo().features).toContain('urn:example:😀')
   })
 
+  it("takes the name '' of a language as that xml:lang without a name; '' without a language stays an error", () => {
+    const node = new Node()
+    node.registerIdentity('client', 'pc', { names: { en: '', de: 'Plaudern' } })
+    expect(identities(node)).toStrictEqual([
+      { category: 'client', type: 'pc', lang: 'en' },
+      { category: 'client', type: 'pc', name: 'Plaudern', lang: 'de' },
+    ])
+    expect(() => node.registerIdentity('client', 'bot', { names: { '': '' } })).toThrow(InvalidInputError)
+  })
+
   it('accepts well-formed language tags', () => {
     const node = new Node()
     node.registerIdentity('client', 'pc', { names: { en: 'a', 'en-GB': 'b', 'sr-Latn-RS': 'c', 'de-CH-1901': 'd' } })

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { DiscoServer } from '../../src/core/DiscoServer.js'
 import { InvalidInputError, RegistrationError } from '../../src/core/errors.js'
 import { parseInfo } from '../../src/core/model.js'
-import { NS_DISCO_INFO } from '../../src/core/namespaces.js'
+import { NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/namespaces.js'
 import { Node } from '../../src/core/Node.js'
 import { RegisteredFeature } from '../../src/core/RegisteredFeature.js'
 import type { XmppClient } from '../../src/core/XmppClient.js'
+import { watchedNode } from '../helpers/watchedNode.js'
 import { FakeNetwork, rawQuery } from '../helpers/fakeNetwork.js'
 import type { FakeEntity } from '../helpers/fakeNetwork.js'
 
@@ -18,19 +19,6 @@ const V = 'urn:xmpp:jingle:1'
 
 function features(node: Node): string[] {
   return [...node.iterFeatures()]
-}
-
-function watched(): { node: Node; readonly count: number } {
-  const node = new Node()
-  node.registerIdentity('client', 'pc')
-  let count = 0
-  node.onInfoChanged(() => count++)
-  return {
-    node,
-    get count() {
-      return count
-    },
-  }
 }
 
 describe('RegisteredFeature', () => {
@@ -71,7 +59,7 @@ describe('RegisteredFeature', () => {
   })
 
   it('is idempotent when set to the same value twice', () => {
-    const w = watched()
+    const w = watchedNode()
     const f = new RegisteredFeature(w.node, V)
     f.enabled = true
     f.enabled = true
@@ -84,7 +72,7 @@ describe('RegisteredFeature', () => {
   })
 
   it('fires onInfoChanged once per toggle', () => {
-    const w = watched()
+    const w = watchedNode()
     const f = new RegisteredFeature(w.node, V)
     expect(w.count).toBe(1)
     f.enabled = false
@@ -127,7 +115,7 @@ describe('RegisteredFeature', () => {
   })
 
   it('keeps a feature two objects hold until both are disabled', () => {
-    const w = watched()
+    const w = watchedNode()
     const a = new RegisteredFeature(w.node, V)
     const b = new RegisteredFeature(w.node, V)
     expect(features(w.node)).toEqual([NS_DISCO_INFO, V])
@@ -160,8 +148,34 @@ describe('RegisteredFeature', () => {
     expect(() => node.unregisterFeature(V)).toThrow(RegistrationError)
   })
 
+  it('reads enabled false once a strict unregisterFeature removed the feature, and claims it again on true', () => {
+    const w = watchedNode()
+    const f = new RegisteredFeature(w.node, V)
+    w.node.unregisterFeature(V)
+    expect(f.enabled).toBe(false)
+    expect(features(w.node)).toEqual([NS_DISCO_INFO])
+    f.enabled = true
+    expect(f.enabled).toBe(true)
+    expect(features(w.node)).toEqual([NS_DISCO_INFO, V])
+    expect(w.count).toBe(3)
+    f.enabled = false
+    expect(features(w.node)).toEqual([NS_DISCO_INFO])
+  })
+
+  it('reads enabled false after the strict unregister even once the feature is registered again by someone else', () => {
+    const node = new Node()
+    const f = new RegisteredFeature(node, V)
+    node.unregisterFeature(V)
+    node.registerFeature(V)
+    expect(f.enabled).toBe(false)
+    // Its claim went with the unregister: the strict registration alone holds V now.
+    f.enabled = true
+    f.enabled = false
+    expect(features(node)).toEqual([NS_DISCO_INFO, V])
+  })
+
   it('accepts the mandatory disco#info feature without changing anything', () => {
-    const w = watched()
+    const w = watchedNode()
     const f = new RegisteredFeature(w.node, NS_DISCO_INFO)
     expect(f.enabled).toBe(true)
     f.enabled = false
@@ -170,7 +184,7 @@ describe('RegisteredFeature', () => {
   })
 
   it('rejects an empty or invalid feature var before registering anything', () => {
-    const w = watched()
+    const w = watchedNode()
     expect(() => new RegisteredFeature(w.node, '')).toThrow(InvalidInputError)
     expect(() => new RegisteredFeature(w.node, 'urn:\u0000')).toThrow(InvalidInputError)
     expect(features(w.node)).toEqual([NS_DISCO_INFO])
@@ -182,8 +196,8 @@ describe('RegisteredFeature', () => {
     const alice = net.entity('alice@example.org/a')
     const bob = net.entity('bob@example.org/b')
     const f = new RegisteredFeature(DiscoServer.for(client(bob)), V)
-    expect(parseInfo(await rawQuery(alice, 'bob@example.org/b', NS_DISCO_INFO)).features).toEqual([NS_DISCO_INFO, V])
+    expect(parseInfo(await rawQuery(alice, 'bob@example.org/b', NS_DISCO_INFO)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS, V])
     f.enabled = false
-    expect(parseInfo(await rawQuery(alice, 'bob@example.org/b', NS_DISCO_INFO)).features).toEqual([NS_DISCO_INFO])
+    expect(parseInfo(await rawQuery(alice, 'bob@example.org/b', NS_DISCO_INFO)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS])
   })
 })

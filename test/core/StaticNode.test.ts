@@ -1,6 +1,7 @@
 import xml from '@xmpp/xml'
 import { describe, expect, it } from 'vitest'
-import type { DiscoIdentity, DiscoItem } from '../../src/core/model.js'
+import { extendedInfoForm, softwareInfoForm } from '../../src/core/extendedInfoForm.js'
+import type { DataForm, DiscoIdentity, DiscoItem } from '../../src/core/model.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/namespaces.js'
 import { Node, StaticNode } from '../../src/core/Node.js'
 import type { XmlElement } from '../../src/core/xml.js'
@@ -197,6 +198,45 @@ describe('StaticNode.clone', () => {
       features: [NS_DISCO_INFO, 'urn:claimed'],
       forms: [],
     })
+  })
+
+  it('copies registered and claimed forms, and later form changes stay on their side', () => {
+    const node = original()
+    node.registerForm(softwareInfoForm({ name: 'Chat', version: '1.2' }))
+    const release = node.claimForm(extendedInfoForm('urn:example:claimed', { a: ['1', '2'] }))
+    const clone = StaticNode.clone(node)
+    expect(clone.toInfo().forms).toStrictEqual(node.toInfo().forms)
+    expect(clone.toInfo().forms).toHaveLength(2)
+    release()
+    clone.unregisterForm('urn:xmpp:dataforms:softwareinfo')
+    expect(node.toInfo().forms).toHaveLength(1)
+    expect(clone.toInfo().forms).toStrictEqual([extendedInfoForm('urn:example:claimed', { a: ['1', '2'] })])
+  })
+
+  it('copies the xml:lang of an identity that has no name', () => {
+    class LangOnly extends Node {
+      override iterIdentities(): Iterable<DiscoIdentity> {
+        return [
+          { category: 'client', type: 'pc', lang: 'en' },
+          { category: 'client', type: 'pc', name: 'Plaudern', lang: 'de' },
+          { category: 'client', type: 'bot' },
+        ]
+      }
+    }
+    const node = new LangOnly()
+    expect(StaticNode.clone(node).toInfo()).toStrictEqual(node.toInfo())
+    expect(StaticNode.clone(node).toInfo().identities[0]).toStrictEqual({ category: 'client', type: 'pc', lang: 'en' })
+  })
+
+  it('throws rather than clone less: a subclass form without a hidden FORM_TYPE cannot be registered', () => {
+    class Legacy extends Node {
+      override iterForms(): Iterable<DataForm> {
+        return [{ type: 'result', fields: [{ var: 'os', values: ['Mac'] }] }]
+      }
+    }
+    const node = new Legacy()
+    node.registerIdentity('client', 'pc')
+    expect(() => StaticNode.clone(node)).toThrow(expect.objectContaining({ name: 'RegistrationError', reason: 'invalid' }))
   })
 
   it('clones a subclass from its iter* output as seen by everybody', () => {

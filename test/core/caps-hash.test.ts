@@ -19,7 +19,10 @@ import {
   hasCapsSeparator,
   illFormedReason,
   isAlgorithmAvailable,
+  Node,
+  NS_DISCO_INFO,
   parseInfo,
+  softwareInfoForm,
   verifyCapsHash,
 } from '../../src/core/index.js'
 import type { CapsData, XmlElement } from '../../src/core/index.js'
@@ -354,6 +357,19 @@ describe('XEP-0390 hash function input', () => {
     expect(
       await verifyCapsHash(q, { kind: 'ecaps2', algo: 'sha-256', value: 'u79ZroNJbdSWhdSp311mddz44oHHPsEBntQ5b1jqBSY=' }),
     ).toBe('verified')
+  })
+
+  it('gives the complex example hash from a node that declares its identities, features and XEP-0232 form', async () => {
+    const tkabber = new Node()
+    tkabber.registerIdentity('client', 'pc', { names: { en: 'Tkabber', ru: 'Ткаббер' } })
+    for (const f of COMPLEX_0390_FEATURES) if (f !== NS_DISCO_INFO) tkabber.registerFeature(f)
+    tkabber.claimForm(
+      softwareInfoForm({ name: 'Tkabber', version: '0.11.1-svn-20111216-mod (Tcl/Tk 8.6b2)', os: 'Windows', osVersion: 'XP' }),
+    )
+    expect(await ecaps2Hash(tkabber.toInfo(), 'sha-256')).toBe('u79ZroNJbdSWhdSp311mddz44oHHPsEBntQ5b1jqBSY=')
+    // Without the form it is another hash: the form is in it.
+    tkabber.unregisterForm('urn:xmpp:dataforms:softwareinfo')
+    expect(await ecaps2Hash(tkabber.toInfo(), 'sha-256')).not.toBe('u79ZroNJbdSWhdSp311mddz44oHHPsEBntQ5b1jqBSY=')
   })
 
   // Node 20's Web Crypto has no SHA-3; browsers and later Nodes may. Both paths assert.

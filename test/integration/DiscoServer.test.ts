@@ -84,7 +84,7 @@ describe(`DiscoServer through ${serverName}`, () => {
         { category: 'client', type: 'pc', name: 'Bob (Schreibtisch)', lang: 'de' },
       ]),
     )
-    expect(info.features).toEqual([NS_DISCO_INFO, 'urn:example:chess', 'urn:xmpp:jingle:1'])
+    expect(info.features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS, 'urn:example:chess', 'urn:xmpp:jingle:1'])
   })
 
   it("echoes the node in a node's disco#info", async () => {

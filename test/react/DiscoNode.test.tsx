@@ -44,7 +44,7 @@ describe('<DiscoNode>', () => {
     renderWithDisco(bob, <Leaf />)
     const root = await infoSeen(alice, bob)
     expect(identityList(root)).toEqual(['client/bot'])
-    expect(root.features).toEqual([NS_DISCO_INFO])
+    expect(root.features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS])
     expect((await itemsSeen(alice, bob)).items).toEqual([])
   })
 

@@ -3,7 +3,7 @@ import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode } from 'react'
 import type { ReactNode } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { DiscoClient, DiscoServer, NS_DISCO_INFO } from '../../src/core/index.js'
+import { DiscoClient, DiscoServer, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/index.js'
 import {
   DiscoNode,
   DiscoProvider,
@@ -69,7 +69,7 @@ describe('<DiscoProvider>', () => {
     expect(seen.current?.client).toBe(DiscoClient.for(asXmpp(alice), { queryClient: appClient }))
     await waitFor(() => expect(screen.getByTestId('info').textContent).toMatch(/^success:/))
     const [cached] = appClient.getQueryCache().findAll({ queryKey: ['xmpp-disco'] })
-    expect(cached?.state.data).toMatchObject({ features: [NS_DISCO_INFO, 'urn:example:a'] })
+    expect(cached?.state.data).toMatchObject({ features: [NS_DISCO_INFO, NS_DISCO_ITEMS, 'urn:example:a'] })
   })
 
   it('prefers its queryClient prop over the app’s QueryClientProvider', () => {
@@ -97,7 +97,7 @@ describe('<DiscoProvider>', () => {
         <ShowFeatures jid={BOB} />
       </DiscoProvider>,
     )
-    await waitFor(() => expect(screen.getByTestId('info').textContent).toBe(`success:${NS_DISCO_INFO},urn:example:a`))
+    await waitFor(() => expect(screen.getByTestId('info').textContent).toBe(`success:${NS_DISCO_INFO},${NS_DISCO_ITEMS},urn:example:a`))
     expect(seen.current?.client.queryClient).toBeInstanceOf(QueryClient)
     expect(seen.current?.client).toBe(DiscoClient.for(asXmpp(alice)))
   })
@@ -115,7 +115,7 @@ describe('<DiscoProvider>', () => {
       </>,
     )
     const alicesClient = DiscoClient.for(asXmpp(alice), { queryClient: newQueryClient() })
-    expect((await alicesClient.queryInfo(BOB)).features).toEqual([NS_DISCO_INFO, 'urn:example:a', 'urn:example:b'])
+    expect((await alicesClient.queryInfo(BOB)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS, 'urn:example:a', 'urn:example:b'])
   })
 })
 

@@ -1,6 +1,6 @@
 import { act, cleanup } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DiscoServer, NS_DISCO_INFO } from '../../src/core/index.js'
+import { DiscoServer, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/index.js'
 import { Feature } from '../../src/react/index.js'
 import { asXmpp, infoSeen, renderWithDisco, settle, setup } from '../helpers/renderWithDisco.js'
 
@@ -20,14 +20,14 @@ describe('<Feature>', () => {
   it('advertises its var to the network while mounted, after StrictMode mount/unmount/mount', async () => {
     const { alice, bob } = setup()
     renderWithDisco(bob, <Feature var="urn:example:a" />)
-    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO, 'urn:example:a'])
+    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS, 'urn:example:a'])
   })
 
   it('withdraws its var when it unmounts', async () => {
     const { alice, bob } = setup()
     const { rerender } = renderWithDisco(bob, <Feature var="urn:example:a" />)
     rerender(<></>)
-    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO])
+    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS])
   })
 
   it('keeps a var declared twice until the second declaration unmounts', async () => {
@@ -56,15 +56,15 @@ describe('<Feature>', () => {
     const { rerender } = renderWithDisco(bob, <Features vars={['urn:example:a', 'urn:example:a']} />)
     rerender(<Features vars={['urn:example:a', 'urn:example:b']} />)
     const { features } = await infoSeen(alice, bob)
-    expect(features).toEqual([NS_DISCO_INFO, 'urn:example:a', 'urn:example:b'])
+    expect(features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS, 'urn:example:a', 'urn:example:b'])
   })
 
   it('accepts the mandatory disco#info feature and keeps it after unmounting', async () => {
     const { alice, bob } = setup()
     const { rerender } = renderWithDisco(bob, <Feature var={NS_DISCO_INFO} />)
-    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO])
+    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS])
     rerender(<></>)
-    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO])
+    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS])
   })
 
   it('notifies onInfoChanged once when 1000 features mount in one commit', async () => {
@@ -75,7 +75,7 @@ describe('<Feature>', () => {
     renderWithDisco(bob, <Features vars={vars} />)
     await settle()
     expect(changes).toBe(1)
-    expect((await infoSeen(alice, bob)).features).toHaveLength(1001)
+    expect((await infoSeen(alice, bob)).features).toHaveLength(1002)
   })
 
   it('notifies onInfoChanged once when 1000 features unmount in one commit', async () => {
@@ -88,7 +88,7 @@ describe('<Feature>', () => {
     rerender(<Features vars={[]} />)
     await settle()
     expect(changes).toBe(1)
-    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO])
+    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS])
   })
 
   it('notifies once per commit, not once for all time: a later commit notifies again', async () => {

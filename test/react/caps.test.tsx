@@ -3,10 +3,10 @@ import { render } from '@testing-library/react'
 import xml from '@xmpp/xml'
 import { StrictMode } from 'react'
 import { describe, expect, it } from 'vitest'
-import { EntityCaps, NS_CAPS } from '../../src/core/index.js'
+import { EntityCaps, NS_CAPS, NS_DISCO_INFO, NS_SOFTWARE_INFO, verifyCapsHash } from '../../src/core/index.js'
 import type { XmlElement } from '../../src/core/index.js'
-import { DiscoProvider, Feature } from '../../src/react/index.js'
-import { asXmpp, infoSeen, newQueryClient, settle, setup } from '../helpers/renderWithDisco.js'
+import { DiscoProvider, ExtendedInfo, Feature, Identity } from '../../src/react/index.js'
+import { ask, asXmpp, infoSeen, newQueryClient, settle, setup } from '../helpers/renderWithDisco.js'
 
 const NODE = 'https://app.example'
 const presences = (sent: XmlElement[]) => sent.filter((s) => s.is('presence'))
@@ -47,5 +47,28 @@ describe('<DiscoProvider caps>', () => {
     // The advertised ver answers at node#ver with what it was computed from.
     const atVer = await infoSeen(alice, bob, `${NODE}#${newVer}`)
     expect(atVer.features).toContain('urn:example:f999')
+  })
+
+  it('advertises the XEP-0115 complex example ver, q07IKJEyjvHSyhy//CH0CxmKi8w=, from <Identity>, <Feature> and <ExtendedInfo>', async () => {
+    const { alice, bob } = setup()
+    render(
+      <StrictMode>
+        <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={{ node: NODE, ecaps2: false }}>
+          <Identity category="client" type="pc" names={{ en: 'Psi 0.11', el: 'Ψ 0.11' }} />
+          <Feature var="http://jabber.org/protocol/muc" />
+          <ExtendedInfo
+            formType={NS_SOFTWARE_INFO}
+            fields={{ ip_version: ['ipv4', 'ipv6'], os: 'Mac', os_version: '10.5.1', software: 'Psi', software_version: '0.11' }}
+          />
+        </DiscoProvider>
+      </StrictMode>,
+    )
+    await settle()
+    await bob.send(xml('presence'))
+    const c = presences(bob.sent).at(-1)?.getChild('c', NS_CAPS)
+    expect(c?.attrs.ver).toBe('q07IKJEyjvHSyhy//CH0CxmKi8w=')
+    const reply = await ask(alice, bob, NS_DISCO_INFO, `${NODE}#q07IKJEyjvHSyhy//CH0CxmKi8w=`)
+    const query = reply.getChild('query', NS_DISCO_INFO)
+    expect(query && (await verifyCapsHash(query, { kind: 'caps', algo: 'sha-1', value: 'q07IKJEyjvHSyhy//CH0CxmKi8w=' }))).toBe('verified')
   })
 })

@@ -6,6 +6,7 @@ import {
   InvalidInputError,
   InvalidJidError,
   NS_DISCO_INFO,
+  NS_DISCO_ITEMS,
   StanzaError,
   TimeoutError,
 } from '../../src/core/index.js'
@@ -46,7 +47,7 @@ describe('useDiscoInfo', () => {
     expect(screen.getByTestId('info').textContent).toBe('pending/fetching:null')
     await waitFor(() => expect(screen.getByTestId('info').textContent).toMatch(/^success\/idle:/))
     const shown = JSON.parse(screen.getByTestId('info').textContent.replace(/^success\/idle:/, '')) as DiscoInfo
-    expect(shown.features).toEqual([NS_DISCO_INFO, 'urn:example:a'])
+    expect(shown.features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS, 'urn:example:a'])
     expect(shown.identities).toEqual([{ category: 'client', type: 'bot' }])
   })
 
@@ -155,7 +156,7 @@ describe('useDiscoInfo', () => {
     const result = latest<UseQueryResult<string[], Error>>()
     renderWithDisco(
       alice,
-      <ShowInfo<string[]> jid={BOB} options={{ select: (info) => info.features.filter((f) => f !== NS_DISCO_INFO) }} onResult={result.record} />,
+      <ShowInfo<string[]> jid={BOB} options={{ select: (info) => info.features.filter((f) => !f.startsWith('http://jabber.org/protocol/disco#')) }} onResult={result.record} />,
       queryClient,
     )
     await waitFor(() => expect(result.current?.isSuccess).toBe(true))

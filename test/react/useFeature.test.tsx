@@ -1,6 +1,6 @@
 import { cleanup } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DiscoServer, NS_DISCO_INFO } from '../../src/core/index.js'
+import { DiscoServer, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/index.js'
 import { DiscoNode, Identity, useFeature } from '../../src/react/index.js'
 import type { UseFeatureOptions, UseFeatureResult } from '../../src/react/index.js'
 import { asXmpp, infoSeen, latest, renderWithDisco, settle, setup } from '../helpers/renderWithDisco.js'
@@ -100,6 +100,6 @@ describe('useFeature', () => {
       </>,
     )
     expect((await infoSeen(alice, bob, 'n')).features).toEqual([NS_DISCO_INFO, 'urn:example:nearest', 'urn:example:by-name'])
-    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO])
+    expect((await infoSeen(alice, bob)).features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS])
   })
 })
