@@ -1,25 +1,36 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { NS_DISCO_INFO } from '../../src/core/index.js'
 import { DiscoProvider, useDiscoInfo } from '../../src/react/index.js'
-import { useExample, useStatus, useWorld } from '../support/world.js'
+import { useExample, useRequestCount, useStatus, useWorld } from '../support/world.js'
 
 function Online() {
   const { jids, me } = useWorld()
   const example = useExample()
   const status = useStatus(me)
-  const { status: query, data } = useDiscoInfo(jids.server)
+  const asked = useRequestCount(example.server, NS_DISCO_INFO)
+  const { status: query, data, isStale } = useDiscoInfo(jids.server)
   return (
     <>
       <p>
-        Session: <output aria-label="session">{status}</output> · query:{' '}
-        <output aria-label="query">{query}</output> · {data ? `${data.features.length} features` : 'no data'}
+        Session: <output aria-label="session">{status}</output> · query: <output aria-label="query">{query}</output>
+        {isStale ? ' (stale)' : ''} · {data ? `${data.features.length} features` : 'no data'} · the server was asked{' '}
+        <output aria-label="asked">{asked}</output> {asked === 1 ? 'time' : 'times'}
       </p>
-      <button type="button" onClick={() => example.me.goOffline()}>
-        Drop the connection
-      </button>{' '}
-      <button type="button" onClick={() => example.me.goOnline()}>
-        Reconnect
-      </button>
+      <p>
+        <button type="button" onClick={() => example.me.dropConnection()}>
+          Lose the network
+        </button>{' '}
+        <button type="button" onClick={() => example.me.resume()}>
+          Resume the stream
+        </button>{' '}
+        <button type="button" onClick={() => example.me.goOffline()}>
+          End the session
+        </button>{' '}
+        <button type="button" onClick={() => example.me.goOnline()}>
+          Start a new session
+        </button>
+      </p>
     </>
   )
 }
@@ -35,10 +46,11 @@ const meta = {
     docs: {
       description: {
         component:
-          '`<DiscoProvider client queryClient?>` gives the hooks and components the DiscoServer and DiscoClient of an ' +
-          'xmpp.js client. Queries wait until the session is online; when it ends without stream resumption the cache ' +
-          'is flushed and pending queries fail with DisconnectedError. Every story here runs inside one (the global ' +
-          'decorator), its client being the simulated entity romeo@example.org/orchard or a live @xmpp/client.',
+          '`<DiscoProvider client queryClient? caps?>` gives the hooks and components the DiscoServer and DiscoClient of ' +
+          'an xmpp.js client. Queries wait until the session is online. A dropped connection that XEP-0198 resumes ' +
+          'loses nothing; a session that ends for good fails what was pending with DisconnectedError, flushes the ' +
+          'cache, and the hooks watching ask again once a new session is up. Every story here runs inside one (the ' +
+          'global decorator), its client being the simulated entity romeo@example.org/orchard or a live @xmpp/client.',
       },
     },
   },
@@ -47,20 +59,49 @@ const meta = {
 export default meta
 type Story = StoryObj<typeof meta>
 
-/** Session drops: cache flushed, the query waits; back online: asked again. */
-export const SessionEndsAndResumes: Story = {
+/**
+ * The network goes and comes back within the server's hibernation time
+ * (XEP-0198): the data stays, nothing is asked again.
+ */
+export const StreamResumed: Story = {
   args: { client: undefined as never },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
     const session = canvas.getByRole('status', { name: 'session' })
     const query = canvas.getByRole('status', { name: 'query' })
+    const asked = canvas.getByRole('status', { name: 'asked' })
     await waitFor(() => expect(query).toHaveTextContent('success'))
-    await expect(session).toHaveTextContent('online')
-    await userEvent.click(canvas.getByRole('button', { name: 'Drop the connection' }))
+    await expect(asked).toHaveTextContent('1')
+    await userEvent.click(canvas.getByRole('button', { name: 'Lose the network' }))
+    await waitFor(() => expect(session).toHaveTextContent('disconnect'))
+    await expect(canvas.getByText(/features/)).toBeInTheDocument()
+    await userEvent.click(canvas.getByRole('button', { name: 'Resume the stream' }))
+    await waitFor(() => expect(session).toHaveTextContent('online'))
+    await expect(query).toHaveTextContent('success')
+    await expect(canvas.queryByText(/stale/)).not.toBeInTheDocument()
+    await expect(asked).toHaveTextContent('1')
+  },
+}
+
+/**
+ * The session ends (no resumption): the last answer stays on screen while
+ * offline, and a new session asks again on its own.
+ */
+export const SessionEndsAndRestarts: Story = {
+  args: { client: undefined as never },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const session = canvas.getByRole('status', { name: 'session' })
+    const query = canvas.getByRole('status', { name: 'query' })
+    const asked = canvas.getByRole('status', { name: 'asked' })
+    await waitFor(() => expect(query).toHaveTextContent('success'))
+    await userEvent.click(canvas.getByRole('button', { name: 'End the session' }))
     await waitFor(() => expect(session).toHaveTextContent('offline'))
-    await waitFor(() => expect(query).toHaveTextContent('pending'))
-    await expect(canvas.getByText(/no data/)).toBeInTheDocument()
-    await userEvent.click(canvas.getByRole('button', { name: 'Reconnect' }))
+    await expect(canvas.getByText(/features/)).toBeInTheDocument()
+    await expect(asked).toHaveTextContent('1')
+    await userEvent.click(canvas.getByRole('button', { name: 'Start a new session' }))
+    await waitFor(() => expect(asked).toHaveTextContent('2'))
     await waitFor(() => expect(query).toHaveTextContent('success'))
+    await expect(canvas.queryByText(/stale/)).not.toBeInTheDocument()
   },
 }

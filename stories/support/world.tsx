@@ -130,9 +130,13 @@ export function useRequestCount(entity: SimulatedEntity, ns?: string): number {
 export function useStatus(xmpp: XmppClient): string {
   return useSyncExternalStore(
     (onChange) => {
+      // A XEP-0198 resumption sets the status back to 'online' without a status event.
+      const onResumed = (): void => queueMicrotask(onChange)
       xmpp.on('status', onChange)
+      xmpp.streamManagement?.on?.('resumed', onResumed)
       return () => {
         xmpp.off?.('status', onChange)
+        xmpp.streamManagement?.off?.('resumed', onResumed)
       }
     },
     () => xmpp.status ?? 'offline',
