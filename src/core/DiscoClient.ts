@@ -138,6 +138,8 @@ export class DiscoClient {
   readonly #matcher: ReplyMatcher
   /** The current request of each entry, by query hash. */
   readonly #flights = new Map<string, Flight<Result>>()
+  /** Every flight not settled yet, current or retired: what dispose() ends. */
+  readonly #unsettled = new Set<Flight<Result>>()
   readonly #futures = new Map<string, Promise<DiscoInfo>>()
   readonly #sources = new Set<InfoSource>()
   /** The accounts our keys were made for (normally one): what marks an entry as ours. */
@@ -216,7 +218,7 @@ export class DiscoClient {
     this.#detach = []
     this.#bounds = undefined
     clients.get(this.#xmpp)?.delete(this.queryClient)
-    for (const flight of this.#flights.values()) flight.abort(new DisconnectedError('The DiscoClient was disposed'))
+    for (const flight of [...this.#unsettled]) flight.abort(new DisconnectedError('The DiscoClient was disposed'))
     this.#flights.clear()
     this.#futures.clear()
     this.#sources.clear()
@@ -406,6 +408,11 @@ export class DiscoClient {
         this.#dropIfEmpty(query)
       },
     )
+    this.#unsettled.add(flight)
+    const settled = (): void => {
+      this.#unsettled.delete(flight)
+    }
+    flight.promise.then(settled, settled)
     return flight
   }
 

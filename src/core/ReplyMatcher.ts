@@ -67,6 +67,9 @@ export class ReplyMatcher {
   /** What is attached to the client: only while held or while a request waits for its reply. */
   #detach: Release[] = []
   #holders = 0
+  /** Requests waiting for the session to settle before they go out. */
+  #deferred: (() => void)[] = []
+  #waiting: Release | undefined
 
   /** The ReplyMatcher of `xmpp`. It listens to the client only while held or while a request is pending. */
   static for(xmpp: XmppClient): ReplyMatcher {
@@ -108,11 +111,33 @@ export class ReplyMatcher {
     const promise = new Promise<XmlElement>((resolve, reject) => {
       this.#add(id, { to, resolve, reject })
       cancel = () => this.#delete(id)
-      this.#xmpp.send(xml('iq', { type: 'get', to, id }, payload)).catch((err: unknown) => {
-        if (this.#delete(id)) reject(this.#xmpp.status === 'online' ? err : new DisconnectedError())
-      })
+      const send = (): void => {
+        // Cancelled, or its session ended, while it waited to go out.
+        if (!this.#pending.has(id)) return
+        this.#xmpp.send(xml('iq', { type: 'get', to, id }, payload)).catch((err: unknown) => {
+          if (this.#delete(id)) reject(this.#xmpp.status === 'online' ? err : new DisconnectedError())
+        })
+      }
+      // Bound, but stream management is being enabled: what we would be
+      // answered before xmpp.js counts stanzas would be miscounted (Session).
+      if (this.#session.online) send()
+      else this.#deferred.push(send)
+      this.#flushDeferred()
     })
     return { promise, cancel }
+  }
+
+  /** Sends what waited for the session to settle, once it has; listens to it meanwhile. */
+  #flushDeferred = (): void => {
+    if (this.#deferred.length === 0 || !this.#session.online) {
+      if (this.#deferred.length > 0 && !this.#waiting) this.#waiting = this.#session.subscribe(this.#flushDeferred)
+      return
+    }
+    const sends = this.#deferred
+    this.#deferred = []
+    this.#waiting?.()
+    this.#waiting = undefined
+    for (const send of sends) send()
   }
 
   /**
@@ -178,6 +203,9 @@ export class ReplyMatcher {
   readonly #endSession = (): void => {
     const pending = [...this.#pending.values()]
     this.#pending.clear()
+    this.#deferred = []
+    this.#waiting?.()
+    this.#waiting = undefined
     this.#update()
     for (const p of pending) p.reject(new DisconnectedError())
   }

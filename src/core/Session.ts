@@ -66,7 +66,11 @@ export class Session {
 
   /** Whether queries can go out now: bound, connected, and stream management settled. */
   get online(): boolean {
-    return this.#xmpp.status === 'online' && !this.#smPending
+    if (this.#xmpp.status !== 'online') return false
+    if (this.#detach.length > 0) return !this.#smPending
+    // Read before anyone subscribed (a first render): what subscribing would find.
+    const sm = this.#xmpp.streamManagement
+    return !sm || sm.enabled === true
   }
 
   /** Changes whenever a session ends; equal values mean "the same session". */

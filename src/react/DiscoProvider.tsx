@@ -1,7 +1,7 @@
 'use client'
 import { QueryClientContext } from '@tanstack/react-query'
 import type { QueryClient } from '@tanstack/react-query'
-import { useContext, useEffect, useMemo, useSyncExternalStore } from 'react'
+import { useContext, useEffect, useMemo, useReducer, useSyncExternalStore } from 'react'
 import type { ReactNode } from 'react'
 import { entityCapsFor } from '../core/caps/EntityCaps.js'
 import type { EntityCapsOptions } from '../core/caps/EntityCaps.js'
@@ -49,7 +49,13 @@ export function DiscoProvider({ client: xmpp, queryClient, caps, children }: Dis
   useEffect(() => {
     DiscoServer.for(xmpp)
   }, [xmpp])
-  useEffect(() => client.mount(), [client])
+  const [, renderAgain] = useReducer((n: number) => n + 1, 0)
+  useEffect(() => {
+    // Disposed between this render and its commit (the last other provider of
+    // the client let go meanwhile): render again, which looks up a fresh one.
+    if (client.disposed) return renderAgain()
+    return client.mount()
+  }, [client])
 
   // Primitives, so a caps object literal written inline does not change anything each render.
   const { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute } = caps ?? {}

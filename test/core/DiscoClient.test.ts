@@ -32,7 +32,7 @@ const ACCOUNT = 'alice@example.org'
 
 const asXmpp = (entity: FakeEntity): XmppClient => entity as unknown as XmppClient
 /** What @xmpp/stream-management puts on the client: an emitter with the session id ('' when not resumable). */
-function setStreamManagement(entity: FakeEntity, sm: EventEmitter & { id: string }): void {
+function setStreamManagement(entity: FakeEntity, sm: EventEmitter & { id: string; enabled: boolean }): void {
   asXmpp(entity).streamManagement = sm as unknown as XmppClient['streamManagement']
 }
 
@@ -717,7 +717,7 @@ describe('DiscoClient and the XMPP session', () => {
 
   it("ends the old session when a new session's 'online' follows a disconnect", async () => {
     const { dc, alice, queryClient, infoKey, holdReplies } = setup()
-    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1' }))
+    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1', enabled: true }))
     await dc.queryInfo(BOB)
     const held = holdReplies()
     const pending = track(dc.queryInfo(BOB, { node: 'x' }))
@@ -740,7 +740,7 @@ describe('DiscoClient and the XMPP session', () => {
 
   it('keeps pending queries and the cache across a resumed XEP-0198 session', async () => {
     const { dc, alice, infoSent, queryClient, infoKey, holdReplies } = setup()
-    const sm = Object.assign(new EventEmitter(), { id: 'sm1' })
+    const sm = Object.assign(new EventEmitter(), { id: 'sm1', enabled: true })
     setStreamManagement(alice, sm)
     const cached = await dc.queryInfo(BOB)
     const held = holdReplies()

@@ -12,7 +12,7 @@ import type { FakeEntity } from '../helpers/fakeNetwork.js'
 const BOB = 'bob@example.org/b'
 const asXmpp = (entity: FakeEntity): XmppClient => entity as unknown as XmppClient
 /** What @xmpp/stream-management puts on the client: an emitter with the session id ('' when not resumable). */
-function setStreamManagement(entity: FakeEntity, sm: EventEmitter & { id: string }): void {
+function setStreamManagement(entity: FakeEntity, sm: EventEmitter & { id: string; enabled: boolean }): void {
   asXmpp(entity).streamManagement = sm as unknown as XmppClient['streamManagement']
 }
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
@@ -220,7 +220,7 @@ describe('ReplyMatcher', () => {
 
   it('keeps pending requests over a disconnect of a resumable XEP-0198 session', async () => {
     const { alice, matcher, requests, answer } = setup()
-    const sm = Object.assign(new EventEmitter(), { id: 'sm1' })
+    const sm = Object.assign(new EventEmitter(), { id: 'sm1', enabled: true })
     setStreamManagement(alice, sm)
     const ended = vi.fn()
     matcher.onSessionEnd(ended)
@@ -234,7 +234,7 @@ describe('ReplyMatcher', () => {
 
   it('ends a resumable session when the client goes offline', async () => {
     const { alice, matcher } = setup()
-    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1' }))
+    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1', enabled: true }))
     const ended = vi.fn()
     matcher.onSessionEnd(ended)
     const pending = track(matcher.request(BOB, query()).promise)
@@ -252,7 +252,7 @@ describe('ReplyMatcher', () => {
     vi.useFakeTimers()
     try {
       const { alice, matcher } = setup()
-      setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1' }))
+      setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1', enabled: true }))
       Object.assign(alice, { reconnect: { delay: 1000 } })
       const pending = track(matcher.request(BOB, query()).promise)
       alice.status = 'disconnect'
@@ -271,7 +271,7 @@ describe('ReplyMatcher', () => {
     vi.useFakeTimers()
     try {
       const { alice, matcher } = setup()
-      setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1' }))
+      setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1', enabled: true }))
       const pending = track(matcher.request(BOB, query()).promise)
       alice.status = 'disconnect'
       alice.emit('disconnect', { clean: false })
@@ -289,7 +289,7 @@ describe('ReplyMatcher', () => {
 
   it("ends the session on a disconnect when the XEP-0198 session has no id", async () => {
     const { alice, matcher } = setup()
-    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: '' }))
+    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: '', enabled: true }))
     const pending = track(matcher.request(BOB, query()).promise)
     alice.emit('disconnect', { clean: false })
     await settle()
@@ -302,7 +302,7 @@ describe('ReplyMatcher', () => {
     alice.status = 'connecting'
     current = { net, alice }
     const matcher = ReplyMatcher.for(asXmpp(alice))
-    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1' }))
+    setStreamManagement(alice, Object.assign(new EventEmitter(), { id: 'sm1', enabled: true }))
     const ended = vi.fn()
     matcher.onSessionEnd(ended)
     alice.goOnline() // the first session begins
@@ -331,5 +331,44 @@ describe('ReplyMatcher', () => {
     const failure = new Error('socket write failed')
     alice.send = () => Promise.reject(failure)
     await expect(matcher.request(BOB, query()).promise).rejects.toBe(failure)
+  })
+})
+
+describe('ReplyMatcher and stream management', () => {
+  it('holds a request made right after binding until stream management is enabled, then sends it', async () => {
+    const net = new FakeNetwork()
+    const alice = net.entity('alice@example.org/a')
+    net.entity(BOB).iqCallee.get(NS_DISCO_INFO, 'query', () => xml('query', { xmlns: NS_DISCO_INFO }))
+    const matcher = ReplyMatcher.for(asXmpp(alice))
+    // Keep the session watched, as a DiscoProvider does, so it sees the stream features.
+    const unwatch = matcher.onSessionEnd(() => {})
+    alice.goOffline()
+    alice.emit('nonza', xml('features', { xmlns: 'http://etherx.jabber.org/streams' }, xml('sm', { xmlns: 'urn:xmpp:sm:3' })))
+    alice.goOnline()
+    const reply = track(matcher.request(BOB, query()).promise)
+    await settle()
+    // xmpp.js would miscount what is answered before it has processed <enabled/>.
+    expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(0)
+    alice.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'sm2', resume: 'true' }))
+    await vi.waitFor(() => expect(reply.state).toBe('fulfilled'))
+    expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(1)
+    unwatch()
+  })
+
+  it('sends nothing for a request cancelled while it waited for stream management', async () => {
+    const net = new FakeNetwork()
+    const alice = net.entity('alice@example.org/a')
+    const matcher = ReplyMatcher.for(asXmpp(alice))
+    const unwatch = matcher.onSessionEnd(() => {})
+    alice.goOffline()
+    alice.emit('nonza', xml('features', { xmlns: 'http://etherx.jabber.org/streams' }, xml('sm', { xmlns: 'urn:xmpp:sm:3' })))
+    alice.goOnline()
+    const request = matcher.request(BOB, query())
+    request.cancel()
+    alice.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'sm2', resume: 'true' }))
+    await settle()
+    expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(0)
+    expect(matcher.pendingCount).toBe(0)
+    unwatch()
   })
 })

@@ -106,6 +106,18 @@ describe('Session', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('is not online, read before anyone subscribed, while stream management is not enabled yet', () => {
+    const net = new FakeNetwork()
+    const alice = net.entity('alice@example.org/a')
+    const sm = alice.streamManagement
+    if (!sm) throw new Error('expected stream management')
+    // What a first render reads: hooks must not fire their queries before <enabled/> is processed.
+    sm.enabled = false
+    expect(Session.of(asXmpp(alice)).online).toBe(false)
+    sm.enabled = true
+    expect(Session.of(asXmpp(alice)).online).toBe(true)
+  })
+
   it('listens to the client only while someone listens to it', () => {
     const { alice, unsubscribe, stopEnds } = setup()
     const events = ['status', 'online', 'disconnect', 'offline', 'nonza']
