@@ -233,6 +233,48 @@ describe('disabled hooks', () => {
   })
 })
 
+describe('keys that are not answers', () => {
+  it('makes no entry for an account before login, and queries under the account once bound', async () => {
+    const { alice, bob, queryClient } = setup()
+    renderWithDisco(bob, <Feature var="urn:example:a" />)
+    const jid = alice.jid
+    // A client built with credentials but not bound yet: no jid, not online.
+    ;(alice as { jid: unknown }).jid = null
+    alice.status = 'connecting'
+    renderWithDisco(alice, <Show jid={BOB} />, queryClient)
+    await settle(5)
+    expect(text()).toBe('pending/idle:')
+    const accounts = () => queryClient.getQueryCache().getAll().map((q) => q.queryKey[1])
+    expect(accounts()).not.toContain('')
+    act(() => {
+      ;(alice as { jid: unknown }).jid = jid
+      alice.status = 'online'
+      alice.emit('status', 'online')
+    })
+    await waitFor(() => expect(text()).toBe('success/idle:urn:example:a'))
+    expect(accounts()).not.toContain('')
+    expect(accounts()).toContain('alice@example.org')
+  })
+
+  it('leaves the entries of disabled and invalid hooks to TanStack, which collects them after gcTime', async () => {
+    const { alice } = setup()
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: 20 } } })
+    const { unmount } = renderWithDisco(
+      alice,
+      <>
+        <Show jid={null} label="null" />
+        <Show jid="not a@valid@jid" label="invalid" />
+      </>,
+      queryClient,
+    )
+    await waitFor(() => expect(text('invalid')).toBe('error/idle:InvalidJidError'))
+    expect(queryClient.getQueryCache().getAll()).toHaveLength(2)
+    unmount()
+    await waitFor(() => expect(queryClient.getQueryCache().getAll()).toHaveLength(0))
+    expect(alice.sentQueries()).toHaveLength(0)
+  })
+})
+
 describe('the cache bound', () => {
   it('keeps 3 observed items targets with itemsCacheSize = 2 and serves them from the cache', async () => {
     const { alice, network, queryClient } = setup()
