@@ -102,7 +102,8 @@ async function mountMany(kind) {
   if (kind === 'feature-caps') await sleepAct(200)
   const mountPresences = presences.count - presencesBefore
   const features = server.toInfo().features.length
-  const expected = COUNT + 1 + (kind === 'feature-caps' ? 2 : 0)
+  // The mounted ones, disco#info and disco#items, and the two caps features with caps on.
+  const expected = COUNT + 2 + (kind === 'feature-caps' ? 2 : 0)
   if (kind !== 'bare' && features !== expected) throw new Error(`${features} features after mounting ${COUNT}`)
   t0 = now()
   act(() => root.render(tree([])))
