@@ -278,7 +278,10 @@ export class DiscoClient {
   queryKey<K extends DiscoKind>(kind: K, jid: JidInput, node?: string): DiscoQueryKey<K> {
     assertOptionalText(node, 'node')
     const account = this.#account()
-    this.#accounts.add(account)
+    if (!this.#accounts.has(account)) {
+      this.#accounts.add(account)
+      this.#adopt(account)
+    }
     return [QUERY_KEY_ROOT, account, kind, normalizeJid(jid), node ?? null] as const
   }
 
@@ -628,7 +631,26 @@ export class DiscoClient {
   }
 
   #isOurs(key: QueryKey): boolean {
-    return key[0] === QUERY_KEY_ROOT && typeof key[1] === 'string' && this.#accounts.has(key[1])
+    if (key[0] !== QUERY_KEY_ROOT || typeof key[1] !== 'string') return false
+    if (this.#accounts.has(key[1])) return true
+    // Our account's entries that came from elsewhere (hydrated after a server
+    // render, restored by a persister) are ours before any query asks for them.
+    const account = this.#account()
+    if (account === '' || key[1] !== account) return false
+    this.#accounts.add(account)
+    return true
+  }
+
+  /** Bounds and indexes the entries of `account` already in the cache (hydrated before it was ours). */
+  #adopt(account: string): void {
+    const bounds = this.#bounds
+    if (!bounds) return
+    for (const query of this.queryClient.getQueryCache().findAll({ queryKey: [QUERY_KEY_ROOT, account] })) {
+      const kind = query.queryKey[2]
+      if (kind !== 'info' && kind !== 'items') continue
+      bounds[kind].touch(query)
+      this.#index(query)
+    }
   }
 
   #ours(): Query[] {
