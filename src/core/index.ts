@@ -39,6 +39,7 @@ export type {
   DiscoKind,
   DiscoQueryKey,
   DiscoQueryOptions,
+  DiscoQueryOptionsSettings,
   InfoQueryOptions,
   QueryOptions,
 } from './DiscoClient.js'
