@@ -302,10 +302,7 @@ export class DiscoClient {
   queryKey<K extends DiscoKind>(kind: K, jid: JidInput, node?: string): DiscoQueryKey<K> {
     assertOptionalText(node, 'node')
     const account = this.#account()
-    if (!this.#accounts.has(account)) {
-      this.#accounts.add(account)
-      this.#adopt(account)
-    }
+    this.#noteAccount(account)
     return [QUERY_KEY_ROOT, account, kind, normalizeJid(jid), node ?? null] as const
   }
 
@@ -675,12 +672,18 @@ export class DiscoClient {
     // render, restored by a persister) are ours before any query asks for them.
     const account = this.#account()
     if (account === '' || key[1] !== account) return false
-    this.#accounts.add(account)
+    this.#noteAccount(account)
     return true
   }
 
-  /** Bounds and indexes the entries of `account` already in the cache (hydrated before it was ours). */
-  #adopt(account: string): void {
+  /**
+   * Makes `account`'s entries ours. Those already in the cache (hydrated
+   * before it was ours) are bounded and indexed now: no cache event will
+   * tell about them again.
+   */
+  #noteAccount(account: string): void {
+    if (this.#accounts.has(account)) return
+    this.#accounts.add(account)
     const bounds = this.#bounds
     if (!bounds) return
     for (const query of this.queryClient.getQueryCache().findAll({ queryKey: [QUERY_KEY_ROOT, account] })) {
