@@ -132,8 +132,10 @@ function unboundOptions<K extends DiscoKind>(
     queryKey: [QUERY_KEY_ROOT, 'unbound', kind, target, node ?? null],
     queryFn: async ({ signal }) => {
       if (isServer) return notOnServer()
+      const started = Date.now()
       await Session.of(xmpp).whenOnline({ timeout: ms, signal })
-      const options = { node, timeout: ms, signal }
+      // One timeout for the session and the reply together, as with an account.
+      const options = { node, timeout: ms === Infinity ? ms : Math.max(1, ms - (Date.now() - started)), signal }
       return (await (kind === 'info' ? client.queryInfo(target, options) : client.queryItems(target, options))) as Result<K>
     },
     retry: false,
