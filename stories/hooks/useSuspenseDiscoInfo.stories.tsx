@@ -136,14 +136,20 @@ export const ErrorBoundary: Story = {
   },
 }
 
+/** Ends the session, then mounts the hook; resolves with the canvas. */
+async function mountWhileOffline(canvasElement: HTMLElement) {
+  const canvas = within(canvasElement)
+  await userEvent.click(canvas.getByRole('button', { name: 'End the session' }))
+  await userEvent.click(canvas.getByRole('button', { name: 'Mount the hook' }))
+  return canvas
+}
+
 /** Mounted while the session is down: it waits (suspended), and renders once a new session is up. */
 export const WaitsForTheSession: Story = {
   render: (args) => <WhileOffline {...args} />,
   parameters: { world: { live: false } },
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
-    await userEvent.click(canvas.getByRole('button', { name: 'End the session' }))
-    await userEvent.click(canvas.getByRole('button', { name: 'Mount the hook' }))
+    const canvas = await mountWhileOffline(canvasElement)
     await expect(await canvas.findByRole('status', { name: 'suspended' })).toBeInTheDocument()
     await userEvent.click(canvas.getByRole('button', { name: 'Start a new session' }))
     const section = await canvas.findByRole('region', { name: /^disco#info of / }, { timeout: 5000 })
@@ -157,9 +163,7 @@ export const SessionTimeout: Story = {
   render: (args) => <WhileOffline {...args} />,
   parameters: { world: { live: false } },
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
-    await userEvent.click(canvas.getByRole('button', { name: 'End the session' }))
-    await userEvent.click(canvas.getByRole('button', { name: 'Mount the hook' }))
+    const canvas = await mountWhileOffline(canvasElement)
     await waitFor(() => expect(canvas.getByRole('alert')).toHaveTextContent('DisconnectedError: Not connected within 300 ms'))
   },
 }
