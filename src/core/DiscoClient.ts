@@ -83,6 +83,18 @@ export interface InfoSource {
   resolveInfo(jid: string, context: { signal: AbortSignal }): Promise<DiscoInfo | undefined> | undefined
 }
 
+/** What infoQueryOptions and itemsQueryOptions take besides the target. */
+export interface DiscoQueryOptionsSettings {
+  /** Milliseconds to wait for the reply (Infinity: no limit); default 30000. */
+  timeout?: number | undefined
+  /**
+   * While the session is down, a fetch waits for it (within `timeout`, then
+   * DisconnectedError) instead of failing at once: for Suspense, prefetching
+   * and useQueries, which have no `enabled` tied to the session.
+   */
+  waitForSession?: boolean | undefined
+}
+
 export interface DiscoClientOptions {
   /** The QueryClient whose cache holds the results (the app's); a private one when absent. */
   queryClient?: QueryClient | undefined
@@ -159,6 +171,8 @@ export class DiscoClient {
   #storing: string | undefined
   /** Flights whose answer such a fetch waits for. */
   readonly #stored = new WeakSet<Flight<Result>>()
+  /** A session ended since the last one was up: the next one refetches what hooks observe. */
+  #sessionEnded = false
 
   /**
    * The DiscoClient of `xmpp` for that QueryClient (a private one when none
@@ -247,7 +261,17 @@ export class DiscoClient {
         else if (event.type === 'removed') this.#unindex(event.query)
       }),
       this.#matcher.retain(),
-      this.#session.onEnd(() => this.#flush(true)),
+      this.#session.onEnd(() => {
+        this.#flush(true)
+        this.#sessionEnded = true
+      }),
+      // Observers that fetch whatever the session (Suspense, useQueries) keep
+      // flushed data until told: once a new session is up, they fetch again.
+      this.#session.subscribe(() => {
+        if (!this.#sessionEnded || !this.#session.online) return
+        this.#sessionEnded = false
+        for (const query of this.#ours()) if (query.state.isInvalidated && query.state.fetchStatus === 'idle') this.#refetch(query)
+      }),
       ClientHooks.of(this.#xmpp).tapIncoming(this.#onStanza),
     ]
   }
@@ -280,27 +304,28 @@ export class DiscoClient {
   queryKey<K extends DiscoKind>(kind: K, jid: JidInput, node?: string): DiscoQueryKey<K> {
     assertOptionalText(node, 'node')
     const account = this.#account()
-    this.#accounts.add(account)
+    this.#noteAccount(account)
     return [QUERY_KEY_ROOT, account, kind, normalizeJid(jid), node ?? null] as const
   }
 
   /** Options for useQuery / fetchQuery sharing the cache entry of queryInfo(jid, { node }). */
-  infoQueryOptions(jid: JidInput, node?: string, options: { timeout?: number } = {}): DiscoQueryOptions<DiscoInfo, 'info'> {
-    return this.#queryOptions(this.queryKey('info', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT))
+  infoQueryOptions(jid: JidInput, node?: string, options: DiscoQueryOptionsSettings = {}): DiscoQueryOptions<DiscoInfo, 'info'> {
+    return this.#queryOptions(this.queryKey('info', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT), options.waitForSession)
   }
 
   /** Options for useQuery / fetchQuery sharing the cache entry of queryItems(jid, { node }). */
-  itemsQueryOptions(jid: JidInput, node?: string, options: { timeout?: number } = {}): DiscoQueryOptions<DiscoItems, 'items'> {
-    return this.#queryOptions(this.queryKey('items', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT))
+  itemsQueryOptions(jid: JidInput, node?: string, options: DiscoQueryOptionsSettings = {}): DiscoQueryOptions<DiscoItems, 'items'> {
+    return this.#queryOptions(this.queryKey('items', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT), options.waitForSession)
   }
 
-  #queryOptions<K extends DiscoKind>(queryKey: DiscoQueryKey<K>, timeout: number): DiscoQueryOptions<ResultOf<K>, K> {
+  #queryOptions<K extends DiscoKind>(queryKey: DiscoQueryKey<K>, timeout: number, waitForSession = false): DiscoQueryOptions<ResultOf<K>, K> {
     const hash = hashKey(queryKey)
+    const ride = waitForSession ? this.#rideWhenOnline : this.#ride
     return {
       queryKey,
       // TanStack calls this when it wants fresh data: ride the flight of the
       // entry or start one, never answer from the cache.
-      queryFn: ({ signal }) => this.#ride(queryKey, hash, { timeout, signal }) as Promise<ResultOf<K>>,
+      queryFn: ({ signal }) => ride(queryKey, hash, { timeout, signal }) as Promise<ResultOf<K>>,
       // Whatever the app's default: flights and entries are found by this hash.
       queryKeyHashFn: hashKey,
       // "Cached until flushed": entries never expire by time; CacheBound bounds them.
@@ -376,8 +401,21 @@ export class DiscoClient {
     flight.promise.then(settle, settle)
   }
 
+  /**
+   * The queryFn with waitForSession: while the session is down, waits for it
+   * first, within the caller's timeout (which the reply then gets what is
+   * left of). A future or a flight already there needs no session.
+   */
+  readonly #rideWhenOnline = async (key: DiscoQueryKey, hash: string, caller: Caller): Promise<Result> => {
+    if (this.#futures.has(hash) || this.#flights.has(hash)) return this.#ride(key, hash, caller)
+    const started = Date.now()
+    await this.#session.whenOnline(caller)
+    const timeout = caller.timeout === Infinity ? Infinity : Math.max(1, caller.timeout - (Date.now() - started))
+    return this.#ride(key, hash, { timeout, signal: caller.signal })
+  }
+
   /** The queryFn: rides the entry's flight (or its future), starting a flight when there is none. */
-  #ride(key: DiscoQueryKey, hash: string, caller: Caller): Promise<Result> {
+  readonly #ride = (key: DiscoQueryKey, hash: string, caller: Caller): Promise<Result> => {
     if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
     // The fetch #fetch starts only stores the answer: it is no caller of its own.
     const storing = this.#storing === hash
@@ -635,7 +673,32 @@ export class DiscoClient {
   }
 
   #isOurs(key: QueryKey): boolean {
-    return key[0] === QUERY_KEY_ROOT && typeof key[1] === 'string' && this.#accounts.has(key[1])
+    if (key[0] !== QUERY_KEY_ROOT || typeof key[1] !== 'string') return false
+    if (this.#accounts.has(key[1])) return true
+    // Our account's entries that came from elsewhere (hydrated after a server
+    // render, restored by a persister) are ours before any query asks for them.
+    const account = this.#account()
+    if (account === '' || key[1] !== account) return false
+    this.#noteAccount(account)
+    return true
+  }
+
+  /**
+   * Makes `account`'s entries ours. Those already in the cache (hydrated
+   * before it was ours) are bounded and indexed now: no cache event will
+   * tell about them again.
+   */
+  #noteAccount(account: string): void {
+    if (this.#accounts.has(account)) return
+    this.#accounts.add(account)
+    const bounds = this.#bounds
+    if (!bounds) return
+    for (const query of this.queryClient.getQueryCache().findAll({ queryKey: [QUERY_KEY_ROOT, account] })) {
+      const kind = query.queryKey[2]
+      if (kind !== 'info' && kind !== 'items') continue
+      bounds[kind].touch(query)
+      this.#index(query)
+    }
   }
 
   #ours(): Query[] {

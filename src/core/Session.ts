@@ -21,6 +21,9 @@
  *   is enabled or after SM_WAIT.
  */
 import { listen } from './ClientHooks.js'
+import { DisconnectedError, TimeoutError } from './errors.js'
+import { waitFor } from './Flight.js'
+import type { Caller } from './Flight.js'
 import type { Release } from './Node.js'
 import type { XmlElement } from './xml.js'
 import type { XmppClient } from './XmppClient.js'
@@ -88,6 +91,28 @@ export class Session {
     return () => {
       this.#changeListeners.delete(onChange)
       this.#maybeDetach()
+    }
+  }
+
+  /**
+   * Resolves when the session is up (at once if it is). Rejects with
+   * DisconnectedError when it is not up within `timeout` ms, or with the
+   * signal's reason; the listener and the timer go either way.
+   */
+  async whenOnline(caller: Caller): Promise<void> {
+    if (this.online) return
+    let release: Release = () => {}
+    const up = new Promise<void>((resolve) => {
+      release = this.subscribe(() => {
+        if (this.online) resolve()
+      })
+    })
+    try {
+      await waitFor(up, caller)
+    } catch (error) {
+      throw error instanceof TimeoutError ? new DisconnectedError(`Not connected within ${caller.timeout} ms: nothing was sent`) : error
+    } finally {
+      release()
     }
   }
 

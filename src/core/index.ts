@@ -39,6 +39,7 @@ export type {
   DiscoKind,
   DiscoQueryKey,
   DiscoQueryOptions,
+  DiscoQueryOptionsSettings,
   InfoQueryOptions,
   QueryOptions,
 } from './DiscoClient.js'
@@ -47,6 +48,11 @@ export type { PendingRequest } from './ReplyMatcher.js'
 export type { InfoSource } from './DiscoClient.js'
 export { EntityCaps } from './caps/EntityCaps.js'
 export type { CapsHash, EntityCapsOptions, EntityCapsStats } from './caps/EntityCaps.js'
+export type { CapsStorage } from './caps/CapsStorage.js'
+export { indexedDBCapsStorage } from './caps/indexedDBCapsStorage.js'
+export type { IndexedDBCapsStorageOptions } from './caps/indexedDBCapsStorage.js'
+export { localStorageCapsStorage } from './caps/localStorageCapsStorage.js'
+export type { LocalStorageCapsStorageOptions, WebStorageLike } from './caps/localStorageCapsStorage.js'
 export {
   CapsHashError,
   ECAPS2_NODE_PREFIX,

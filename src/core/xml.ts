@@ -10,6 +10,9 @@
  * app with those types passes its stanzas to us and ours to `xmpp.send()` or
  * `xml()` without a cast (test/package/app checks both).
  */
+import xml from '@xmpp/xml'
+import parse from '@xmpp/xml/lib/parse.js'
+
 export type XmlNode = XmlElement | string
 
 /** Attribute values as ltx keeps them; set an attribute to undefined or null to leave it out. */
@@ -58,4 +61,18 @@ export interface XmlElement {
   attr(attr: string): string | undefined
   toString(): string
   write(writer: (part: string) => void): void
+}
+
+/** A deep copy of `el` (ltx has no clone of its own). */
+export function cloneElement(el: XmlElement): XmlElement {
+  return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : cloneElement(c))))
+}
+
+/** The element `text` holds, or undefined when it is not one well-formed element. Never throws. */
+export function parseXml(text: string): XmlElement | undefined {
+  try {
+    return parse(text) ?? undefined
+  } catch {
+    return undefined
+  }
 }

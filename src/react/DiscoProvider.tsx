@@ -16,6 +16,8 @@ import type { DiscoContextValue } from './context.js'
  * Entity capabilities (XEP-0115, XEP-0390) for the client, in both
  * directions: `<DiscoProvider caps={{ node: 'https://app.example' }}>`.
  * Live: new options take effect at once, `caps={undefined}` turns them off.
+ * `storage` keeps verified caps across reloads: create it once (module
+ * scope), not in render, since a new object is a new option.
  */
 export type DiscoProviderCaps = Omit<EntityCapsOptions, 'discoClient'>
 
@@ -57,14 +59,14 @@ export function DiscoProvider({ client: xmpp, queryClient, caps, children }: Dis
     return client.mount()
   }, [client])
 
-  // Primitives, so a caps object literal written inline does not change anything each render.
-  const { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute } = caps ?? {}
+  // Primitives (and the storage object), so a caps object literal written inline does not change anything each render.
+  const { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, storage } = caps ?? {}
   useEffect(() => {
     if (capsNode === undefined) return undefined
-    const entityCaps = entityCapsFor(xmpp, { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute })
+    const entityCaps = entityCapsFor(xmpp, { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, storage })
     const releases = [entityCaps.mount(), entityCaps.serve(client)]
     return () => releases.forEach((release) => release())
-  }, [xmpp, client, capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute])
+  }, [xmpp, client, capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, storage])
 
   const value = useMemo<DiscoContextValue>(() => ({ xmpp, server, client, online }), [xmpp, server, client, online])
   return <DiscoContext.Provider value={value}>{children}</DiscoContext.Provider>

@@ -1,23 +1,40 @@
 'use client'
-import { skipToken, useQuery } from '@tanstack/react-query'
-import type { QueryObserverResult, UseQueryOptions, UseQueryResult } from '@tanstack/react-query'
-import { QUERY_KEY_ROOT } from '../core/DiscoClient.js'
+import { isServer, skipToken, useQuery, useSuspenseQuery } from '@tanstack/react-query'
+import type {
+  QueryObserverResult,
+  UseQueryOptions,
+  UseQueryResult,
+  UseSuspenseQueryOptions,
+  UseSuspenseQueryResult,
+} from '@tanstack/react-query'
+import { DEFAULT_TIMEOUT, QUERY_KEY_ROOT } from '../core/DiscoClient.js'
 import type { DiscoClient, DiscoKind } from '../core/DiscoClient.js'
+import { DisconnectedError } from '../core/errors.js'
+import { normalizeJid } from '../core/jid.js'
 import type { JidInput } from '../core/jid.js'
 import type { DiscoInfo, DiscoItems } from '../core/model.js'
+import { Session } from '../core/Session.js'
+import { assertOptionalText, checkTimeout } from '../core/validate.js'
 import type { XmppClient } from '../core/XmppClient.js'
 import { useDiscoContext } from './context.js'
 
-/** Options shared by useDiscoInfo and useDiscoItems: TanStack's, less what the library sets. */
-export type DiscoHookOptions<TResult, TData> = Omit<
-  UseQueryOptions<TResult, Error, TData>,
-  'queryKey' | 'queryFn'
-> & {
+/** What the hooks take besides TanStack's options. */
+export interface DiscoTargetOptions {
   /** The node to query. */
   node?: string | undefined
-  /** Milliseconds to wait for the reply (Infinity: no limit); default 30000. */
+  /**
+   * Milliseconds to wait for the reply (Infinity: no limit); default 30000.
+   * Where a fetch waits for the session (Suspense hooks), for both together.
+   */
   timeout?: number | undefined
 }
+
+/** Options shared by useDiscoInfo and useDiscoItems: TanStack's, less what the library sets. */
+export type DiscoHookOptions<TResult, TData> = Omit<UseQueryOptions<TResult, Error, TData>, 'queryKey' | 'queryFn'> & DiscoTargetOptions
+
+/** Options of useSuspenseDiscoInfo and useSuspenseDiscoItems: TanStack's, less what the library sets. */
+export type DiscoSuspenseHookOptions<TResult, TData> = Omit<UseSuspenseQueryOptions<TResult, Error, TData>, 'queryKey' | 'queryFn'> &
+  DiscoTargetOptions
 
 type Result<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItems
 
@@ -48,13 +65,80 @@ export function discoQueryOptions<K extends DiscoKind, TData>(
         : client.itemsQueryOptions(jid, node, timeout === undefined ? {} : { timeout })
     return { ...(base as unknown as UseQueryOptions<Result<K>, Error, TData>), ...rest, enabled: online ? enabled : false }
   } catch (error) {
-    return {
-      ...rest,
-      queryKey: [QUERY_KEY_ROOT, 'invalid', kind, String(jid), node ?? null, timeout ?? null],
-      queryFn: () => Promise.reject(error instanceof Error ? error : new Error(String(error))),
-      retry: false,
-      enabled,
-    }
+    return { ...rest, ...invalidOptions(kind, jid, node, timeout, error), enabled }
+  }
+}
+
+/** The key and queryFn of bad input: the error, nothing sent. */
+function invalidOptions(kind: DiscoKind, jid: unknown, node: string | undefined, timeout: number | undefined, error: unknown) {
+  return {
+    queryKey: [QUERY_KEY_ROOT, 'invalid', kind, String(jid), node ?? null, timeout ?? null],
+    queryFn: () => Promise.reject(error instanceof Error ? error : new Error(String(error))),
+    retry: false as const,
+  }
+}
+
+/**
+ * The useSuspenseQuery options of a Suspense hook.
+ * - The fetch waits for the session when it is down, within `timeout`
+ *   (then DisconnectedError, thrown to the error boundary).
+ * - Rendering on a server it never fetches: without data (from
+ *   HydrationBoundary) it throws, so React renders the Suspense fallback
+ *   there and the component in the browser.
+ * - A client that has no JID yet (no username given to client(), not yet
+ *   bound) suspends under a key of its own until the session is up, then
+ *   asks through DiscoClient, which stores under the real key.
+ * - A null jid or other bad input is the error (InvalidJidError /
+ *   InvalidInputError), nothing sent.
+ */
+export function discoSuspenseOptions<K extends DiscoKind, TData>(
+  client: DiscoClient,
+  xmpp: XmppClient,
+  kind: K,
+  jid: JidInput,
+  { node, timeout, ...rest }: DiscoSuspenseHookOptions<Result<K>, TData>,
+): UseSuspenseQueryOptions<Result<K>, Error, TData> {
+  try {
+    if (!xmpp.jid) return { ...rest, ...unboundOptions(client, xmpp, kind, jid, node, timeout) }
+    const settings = { timeout, waitForSession: true }
+    const base = (kind === 'info' ? client.infoQueryOptions(jid, node, settings) : client.itemsQueryOptions(jid, node, settings)) as unknown as UseSuspenseQueryOptions<
+      Result<K>,
+      Error,
+      TData
+    >
+    return { ...base, ...rest, ...(isServer && { queryFn: notOnServer }) }
+  } catch (error) {
+    return { ...rest, ...invalidOptions(kind, jid, node, timeout, error) } as UseSuspenseQueryOptions<Result<K>, Error, TData>
+  }
+}
+
+function notOnServer(): Promise<never> {
+  return Promise.reject(new DisconnectedError('Not fetched while rendering on a server: the browser asks after hydration'))
+}
+
+function unboundOptions<K extends DiscoKind>(
+  client: DiscoClient,
+  xmpp: XmppClient,
+  kind: K,
+  jid: JidInput,
+  node: string | undefined,
+  timeout: number | undefined,
+): UseSuspenseQueryOptions<Result<K>, Error, never> {
+  // Bad input is an error at once, as with an account.
+  const target = normalizeJid(jid)
+  assertOptionalText(node, 'node')
+  const ms = checkTimeout(timeout, DEFAULT_TIMEOUT)
+  return {
+    queryKey: [QUERY_KEY_ROOT, 'unbound', kind, target, node ?? null],
+    queryFn: async ({ signal }) => {
+      if (isServer) return notOnServer()
+      const started = Date.now()
+      await Session.of(xmpp).whenOnline({ timeout: ms, signal })
+      // One timeout for the session and the reply together, as with an account.
+      const options = { node, timeout: ms === Infinity ? ms : Math.max(1, ms - (Date.now() - started)), signal }
+      return (await (kind === 'info' ? client.queryInfo(target, options) : client.queryItems(target, options))) as Result<K>
+    },
+    retry: false,
   }
 }
 
@@ -69,6 +153,17 @@ export function useDiscoQuery<K extends DiscoKind, TData>(
   const { disabled, ...queryOptions } = discoQueryOptions(client, xmpp, online, kind, jid, options)
   const result = useQuery(queryOptions, client.queryClient)
   return disabled ? withoutRefetch(result) : result
+}
+
+/** useSuspenseDiscoInfo and useSuspenseDiscoItems: useSuspenseQuery over discoSuspenseOptions. */
+export function useSuspenseDiscoQuery<K extends DiscoKind, TData>(
+  caller: string,
+  kind: K,
+  jid: JidInput,
+  options: DiscoSuspenseHookOptions<Result<K>, TData>,
+): UseSuspenseQueryResult<TData, Error> {
+  const { client, xmpp } = useDiscoContext(caller)
+  return useSuspenseQuery(discoSuspenseOptions(client, xmpp, kind, jid, options), client.queryClient)
 }
 
 /**

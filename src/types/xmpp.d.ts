@@ -20,6 +20,12 @@ declare module '@xmpp/xml' {
   export function escapeXML(s: string): string
 }
 
+// The one-element parser behind @xmpp/xml's stream parser; null for no element.
+declare module '@xmpp/xml/lib/parse.js' {
+  const parse: (text: string) => import('../core/xml.js').XmlElement | null
+  export default parse
+}
+
 declare module '@xmpp/jid' {
   export class JID {
     constructor(local: string | null | undefined, domain: string, resource?: string | null)

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import xml from '@xmpp/xml'
 import { Session } from '../../src/core/Session.js'
+import { DisconnectedError } from '../../src/core/index.js'
 import type { XmlElement, XmppClient } from '../../src/core/index.js'
 import { FakeNetwork } from '../helpers/fakeNetwork.js'
 import type { FakeEntity } from '../helpers/fakeNetwork.js'
@@ -128,4 +129,27 @@ describe('Session', () => {
     expect(events.map((e) => alice.listenerCount(e))).toEqual([0, 0, 0, 0, 0])
     expect(alice.streamManagement?.listenerCount('resumed')).toBe(0)
   })
+
+  it('whenOnline: resolves once the session is up, else DisconnectedError after the timeout, leaving no listener either way', async () => {
+    const net = new FakeNetwork()
+    const alice = net.entity('alice@example.org/a')
+    const session = Session.of(asXmpp(alice))
+    await session.whenOnline({ timeout: 10 })
+    alice.goOffline()
+    const listeners = () => ['status', 'online', 'disconnect', 'offline', 'nonza'].map((e) => alice.listenerCount(e))
+    const up = session.whenOnline({ timeout: Infinity })
+    expect(listeners()).not.toEqual([0, 0, 0, 0, 0])
+    alice.goOnline()
+    await up
+    expect(listeners()).toEqual([0, 0, 0, 0, 0])
+    alice.goOffline()
+    await expect(session.whenOnline({ timeout: 20 })).rejects.toThrow(DisconnectedError)
+    const controller = new AbortController()
+    const aborted = session.whenOnline({ timeout: Infinity, signal: controller.signal })
+    controller.abort(new Error('left'))
+    await expect(aborted).rejects.toThrow('left')
+    expect(listeners()).toEqual([0, 0, 0, 0, 0])
+    net.close()
+  })
 })
+

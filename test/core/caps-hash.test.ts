@@ -3,7 +3,6 @@
 // got wrong: sorting by UTF-16 units, escaping, "undefined" for a missing
 // attribute, and ill-formed results that a parser's de-duplication hides.
 import { createHash } from 'node:crypto'
-// @ts-expect-error xmpp.js ships no types; see src/types/xmpp.d.ts
 import parseXmlString from '@xmpp/xml/lib/parse.js'
 import { describe, expect, it } from 'vitest'
 import {

@@ -1,5 +1,4 @@
 import xml from '@xmpp/xml'
-// @ts-expect-error xmpp.js ships no types; see src/types/xmpp.d.ts
 import parseXmlString from '@xmpp/xml/lib/parse.js'
 import { describe, expect, it } from 'vitest'
 import { DiscoError, MalformedResponseError } from '../../src/core/errors.js'

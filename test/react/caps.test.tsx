@@ -1,11 +1,13 @@
 // <DiscoProvider caps>: entity capabilities from the React side.
-import { render } from '@testing-library/react'
+import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import xml from '@xmpp/xml'
 import { StrictMode } from 'react'
+import type { ReactNode } from 'react'
 import { describe, expect, it } from 'vitest'
 import { EntityCaps, NS_CAPS, NS_DISCO_INFO, NS_SOFTWARE_INFO, verifyCapsHash } from '../../src/core/index.js'
 import type { XmlElement } from '../../src/core/index.js'
-import { DiscoProvider, ExtendedInfo, Feature, Identity } from '../../src/react/index.js'
+import { DiscoProvider, ExtendedInfo, Feature, Identity, useDiscoInfo } from '../../src/react/index.js'
+import type { DiscoProviderCaps } from '../../src/react/index.js'
 import { ask, asXmpp, infoSeen, newQueryClient, settle, setup } from '../helpers/renderWithDisco.js'
 
 const NODE = 'https://app.example'
@@ -70,5 +72,46 @@ describe('<DiscoProvider caps>', () => {
     const reply = await ask(alice, bob, NS_DISCO_INFO, `${NODE}#q07IKJEyjvHSyhy//CH0CxmKi8w=`)
     const query = reply.getChild('query', NS_DISCO_INFO)
     expect(query && (await verifyCapsHash(query, { kind: 'caps', algo: 'sha-1', value: 'q07IKJEyjvHSyhy//CH0CxmKi8w=' }))).toBe('verified')
+  })
+
+  it('keeps the caps it verified across a reload (caps.storage): loaded again, it asks the peer nothing', async () => {
+    const storage = new Map<string, string>()
+    // One object for the app's lifetime, as the README says.
+    const caps: DiscoProviderCaps = { node: NODE, storage }
+    function Show({ jid }: { jid: string }) {
+      const { data } = useDiscoInfo(jid)
+      return <output aria-label="features">{data?.features.filter((f) => f.startsWith('urn:example:')).join(',')}</output>
+    }
+    const strict = (ui: ReactNode) => <StrictMode>{ui}</StrictMode>
+
+    /** One page load: bob (a client of this library with caps) and alice, fresh but for the storage. */
+    async function load() {
+      const { alice, bob } = setup()
+      render(
+        strict(
+          <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={{ node: 'https://bob.example' }}>
+            <Feature var="urn:example:bob" />
+          </DiscoProvider>,
+        ),
+      )
+      const queryClient = newQueryClient()
+      const page = (ui: ReactNode) => strict(<DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={caps}>{ui}</DiscoProvider>)
+      const view = render(page(null))
+      await settle(5)
+      await bob.send(xml('presence', { to: alice.jid.toString() }))
+      await settle(5)
+      view.rerender(page(<Show jid={bob.jid.toString()} />))
+      await waitFor(() => expect(screen.getByLabelText('features').textContent).toBe('urn:example:bob'))
+      return { capsQueries: bob.requests.filter((r) => r.ns === NS_DISCO_INFO).map((r) => r.node) }
+    }
+
+    const first = await load()
+    expect(first.capsQueries).toHaveLength(1)
+    expect(first.capsQueries[0]).toMatch(/^https:\/\/bob\.example#/)
+    await waitFor(() => expect(storage.has('index')).toBe(true))
+    cleanup()
+
+    const second = await load()
+    expect(second.capsQueries).toEqual([])
   })
 })

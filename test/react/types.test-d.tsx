@@ -1,7 +1,20 @@
-import type { QueryClient, UseQueryResult } from '@tanstack/react-query'
+import type { QueryClient, UseQueryResult, UseSuspenseQueryResult } from '@tanstack/react-query'
 import { describe, expectTypeOf, it } from 'vitest'
 import type { DiscoInfo, DiscoItems, XmppClient } from '../../src/core/index.js'
-import { DiscoNode, DiscoProvider, Feature, Identity, Item, useDiscoInfo, useDiscoItems, useHasFeature } from '../../src/react/index.js'
+import {
+  DiscoNode,
+  DiscoProvider,
+  Feature,
+  Identity,
+  Item,
+  discoInfoQueryOptions,
+  discoItemsQueryOptions,
+  useDiscoInfo,
+  useDiscoItems,
+  useHasFeature,
+  useSuspenseDiscoInfo,
+  useSuspenseDiscoItems,
+} from '../../src/react/index.js'
 import type {
   DiscoNodeProps,
   DiscoProviderProps,
@@ -66,6 +79,39 @@ describe('hook result types', () => {
       return null
     }
     void Probe
+  })
+})
+
+describe('Suspense hooks and query options', () => {
+  it('useSuspenseDiscoInfo / useSuspenseDiscoItems return data that is always there', () => {
+    function Probe() {
+      expectTypeOf(useSuspenseDiscoInfo('bob@example.org')).toEqualTypeOf<UseSuspenseQueryResult<DiscoInfo, Error>>()
+      expectTypeOf(useSuspenseDiscoInfo('bob@example.org').data).toEqualTypeOf<DiscoInfo>()
+      expectTypeOf(useSuspenseDiscoItems('example.org', { select: (items) => items.items.length }).data).toEqualTypeOf<number>()
+      return null
+    }
+    void Probe
+  })
+
+  it('the Suspense hooks have no disabled state: no null jid, no enabled', () => {
+    function Probe() {
+      // @ts-expect-error render the component only when there is a jid
+      useSuspenseDiscoInfo(null)
+      // @ts-expect-error useSuspenseQuery has no enabled
+      useSuspenseDiscoItems('example.org', { enabled: false })
+      return null
+    }
+    void Probe
+  })
+
+  it('discoInfoQueryOptions / discoItemsQueryOptions type getQueryData through their key', () => {
+    const queryClient = {} as QueryClient
+    expectTypeOf(queryClient.getQueryData(discoInfoQueryOptions(xmpp, 'bob@example.org', { queryClient }).queryKey)).toEqualTypeOf<
+      DiscoInfo | undefined
+    >()
+    expectTypeOf(queryClient.getQueryData(discoItemsQueryOptions(xmpp, 'example.org', { node: 'n' }).queryKey)).toEqualTypeOf<
+      DiscoItems | undefined
+    >()
   })
 })
 

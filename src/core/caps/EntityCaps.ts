@@ -24,7 +24,8 @@
  * Incoming: a peer's caps prime the DiscoClient lazily, as an InfoSource:
  * nothing is sent until its disco#info is asked for; then one query per hash
  * (however many JIDs advertise it), verified on the raw XML before it is
- * shared between JIDs.
+ * shared between JIDs. With a `storage`, verified results are kept across
+ * reloads (PersistedCaps) and a stored one is used before anything is sent.
  */
 import xml from '@xmpp/xml'
 import { DiscoClient } from '../DiscoClient.js'
@@ -42,6 +43,7 @@ import { ReplyMatcher } from '../ReplyMatcher.js'
 import { Session } from '../Session.js'
 import type { PendingRequest } from '../ReplyMatcher.js'
 import { assertText } from '../validate.js'
+import { cloneElement } from '../xml.js'
 import type { XmlElement } from '../xml.js'
 import type { IncomingContext, XmppClient } from '../XmppClient.js'
 import {
@@ -55,7 +57,9 @@ import {
   verifyCapsHash,
 } from './hash.js'
 import type { CapsAlgorithm } from './hash.js'
+import type { CapsStorage } from './CapsStorage.js'
 import { Lru } from './Lru.js'
+import { PersistedCaps } from './PersistedCaps.js'
 
 export interface EntityCapsOptions {
   /** The caps `node`: a URI naming the application, e.g. 'https://app.example'. */
@@ -72,6 +76,12 @@ export interface EntityCapsOptions {
   maxHashes?: number | undefined
   /** New vers accepted per JID per minute; the excess is ignored. Default 10. */
   maxVersPerMinute?: number | undefined
+  /**
+   * Keeps verified results (hash -> info, never per-JID ones) across reloads:
+   * a Map, localStorageCapsStorage(), indexedDBCapsStorage() or any key-value
+   * store. Bounded by maxHashes; every stored entry is verified again before use.
+   */
+  storage?: CapsStorage | undefined
 }
 
 /** One hash of a XEP-0390 hash set, as sent. */
@@ -176,10 +186,6 @@ function isCapsElement(node: XmlElement | string): boolean {
   return typeof node !== 'string' && (node.is('c', NS_CAPS) || node.is('c', NS_CAPS2))
 }
 
-function cloneElement(el: XmlElement): XmlElement {
-  return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : cloneElement(c))))
-}
-
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError')
 }
@@ -200,10 +206,23 @@ function sameOptions(caps: EntityCaps, options: EntityCapsOptions): boolean {
   )
 }
 
+const storageIds = new WeakMap<CapsStorage, number>()
+let storageCount = 0
+/** A number per storage object: two storages are the same option only when they are one object. */
+function storageId(storage: CapsStorage | undefined): number | null {
+  if (!storage) return null
+  let id = storageIds.get(storage)
+  if (id === undefined) {
+    id = ++storageCount
+    storageIds.set(storage, id)
+  }
+  return id
+}
+
 /** Every option but the DiscoClient, as one comparable value. */
 function configOf(options: EntityCapsOptions): string {
-  const { node, ecaps2, history, maxJids, maxHashes, maxVersPerMinute } = options
-  return JSON.stringify([node, ecaps2 ?? true, history ?? DEFAULT_HISTORY, maxJids, maxHashes, maxVersPerMinute])
+  const { node, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, storage } = options
+  return JSON.stringify([node, ecaps2 ?? true, history ?? DEFAULT_HISTORY, maxJids, maxHashes, maxVersPerMinute, storageId(storage)])
 }
 const configs = new WeakMap<EntityCaps, string>()
 
@@ -253,6 +272,7 @@ export class EntityCaps implements InfoSource {
   // ---- incoming ----
   readonly #jids: Lru<string, JidRecord>
   readonly #verified: Lru<string, DiscoInfo>
+  readonly #persisted: PersistedCaps | undefined
   readonly #flights = new Map<string, CapsFlight>()
   readonly #maxVersPerMinute: number
 
@@ -285,6 +305,7 @@ export class EntityCaps implements InfoSource {
     this.history = history
     this.#jids = new Lru(options.maxJids ?? 10_000)
     this.#verified = new Lru(options.maxHashes ?? 1000)
+    this.#persisted = options.storage && new PersistedCaps(options.storage, options.maxHashes ?? 1000)
     this.#maxVersPerMinute = options.maxVersPerMinute ?? 10
     this.#server = DiscoServer.for(xmpp)
     this.#matcher = ReplyMatcher.for(xmpp)
@@ -375,6 +396,7 @@ export class EntityCaps implements InfoSource {
     this.#flights.clear()
     this.#jids.clear()
     this.#verified.clear()
+    this.#persisted?.dispose()
     this.#lastBroadcast = undefined
   }
 
@@ -616,12 +638,20 @@ export class EntityCaps implements InfoSource {
   }
 
   async #resolve(jid: string, signal: AbortSignal): Promise<DiscoInfo | undefined> {
+    let storageAsked = false
     for (;;) {
       const caps = this.#jids.get(jid)?.caps
       if (!caps || caps.legacy) return undefined
       for (const key of caps.keys) {
         const known = this.#verified.get(key.id)
         if (known) return structuredClone(known)
+      }
+      if (this.#persisted && !storageAsked && caps.keys.length > 0) {
+        // Once per call: its caps may change while the storage answers; then look again.
+        storageAsked = true
+        await this.#fromStorage(this.#persisted, caps.keys)
+        if (signal.aborted) throw abortReason(signal)
+        continue
       }
       const pending = this.#flightFor(jid, caps)
       if (pending) {
@@ -632,6 +662,25 @@ export class EntityCaps implements InfoSource {
       }
       return this.#wait(this.#query(jid, caps), signal)
     }
+  }
+
+  /** Reads the stored results of `keys`: each that verifies joins the verified ones. */
+  async #fromStorage(persisted: PersistedCaps, keys: ShareKey[]): Promise<void> {
+    await Promise.all(
+      keys.map(async (key) => {
+        const info = await persisted.lookup({ id: key.id, kind: key.kind, algo: key.algorithm, value: key.value })
+        if (info && !this.#disposed) this.#verified.set(key.id, info)
+      }),
+    )
+  }
+
+  /**
+   * Resolves once the results verified so far are in the storage (or given
+   * up on: a storage that fails or hangs keeps nothing). Without a storage,
+   * at once.
+   */
+  async saved(): Promise<void> {
+    await this.#persisted?.saved()
   }
 
   #flightFor(jid: string, caps: Advertised): CapsFlight | undefined {
@@ -729,7 +778,10 @@ export class EntityCaps implements InfoSource {
       const outcome = await verifyCapsHash(query, { kind: key.kind, algo: key.algorithm, value: key.value }).catch(
         () => 'unsupported' as const,
       )
-      if (outcome === 'verified') this.#verified.set(key.id, structuredClone(info))
+      if (outcome === 'verified') {
+        this.#verified.set(key.id, structuredClone(info))
+        this.#persisted?.save(key.id, query)
+      }
     }
     return info
   }

@@ -1,18 +1,48 @@
 // A React app's view of the library: a provider, a declared feature, hooks.
 import { client } from '@xmpp/client'
-import { DiscoProvider, Feature, Identity, useDiscoInfo, useHasFeature } from 'react-xmpp-disco'
+import { QueryClient } from '@tanstack/react-query'
+import { Suspense } from 'react'
+import {
+  DiscoProvider,
+  Feature,
+  Identity,
+  discoInfoQueryOptions,
+  indexedDBCapsStorage,
+  useDiscoInfo,
+  useHasFeature,
+  useSuspenseDiscoInfo,
+} from 'react-xmpp-disco'
 import type { DiscoInfo } from 'react-xmpp-disco'
 
 const xmpp = client({ service: 'wss://example.org/xmpp-websocket', domain: 'example.org', username: 'romeo', password: 'secret' })
 
+const queryClient = new QueryClient()
+const capsStorage = indexedDBCapsStorage()
+
 export function Root() {
   return (
-    <DiscoProvider client={xmpp} caps={{ node: 'https://app.example' }}>
+    <DiscoProvider client={xmpp} queryClient={queryClient} caps={{ node: 'https://app.example', storage: capsStorage }}>
       <Identity category="client" type="web" name="Chat" />
       <Feature var="urn:xmpp:jingle:1" />
       <DiscoStatus jid="example.org" />
+      <Suspense fallback={<p>Asking…</p>}>
+        <ServerName />
+      </Suspense>
     </DiscoProvider>
   )
+}
+
+/** Prefetching with the hooks' own options: getQueryData is typed by the key. */
+export async function prefetchServer(): Promise<DiscoInfo | undefined> {
+  const options = discoInfoQueryOptions(xmpp, 'example.org', { queryClient })
+  await queryClient.prefetchQuery(options)
+  return queryClient.getQueryData(options.queryKey)
+}
+
+export function ServerName() {
+  const { data } = useSuspenseDiscoInfo('example.org')
+  const name: string | undefined = data.identities[0]?.name
+  return <p>{name ?? 'unnamed'}</p>
 }
 
 export function DiscoStatus({ jid }: { jid: string }) {
