@@ -1,7 +1,7 @@
 'use client'
 import { QueryClientContext } from '@tanstack/react-query'
 import type { QueryClient } from '@tanstack/react-query'
-import { useContext, useEffect, useMemo, useReducer, useSyncExternalStore } from 'react'
+import { useContext, useLayoutEffect, useMemo, useReducer, useSyncExternalStore } from 'react'
 import type { ReactNode } from 'react'
 import { entityCapsFor } from '../core/caps/EntityCaps.js'
 import type { EntityCapsOptions } from '../core/caps/EntityCaps.js'
@@ -36,7 +36,7 @@ const serverSnapshot = (): boolean => false
 /**
  * Gives the hooks and components below it the DiscoServer and DiscoClient of
  * `client`. Rendering only looks them up; they attach to the client in
- * effects, and what the provider attached goes when the last provider of that
+ * (layout) effects, and what the provider attached goes when the last provider of that
  * client unmounts (after StrictMode's remount has had its chance).
  */
 export function DiscoProvider({ client: xmpp, queryClient, caps, children }: DiscoProviderProps) {
@@ -48,11 +48,14 @@ export function DiscoProvider({ client: xmpp, queryClient, caps, children }: Dis
   const server = discoServerOf(xmpp)
   const client = discoClientOf(xmpp, { queryClient: chosen })
 
-  useEffect(() => {
+  // Layout effects: they run before the passive effects of the children, so
+  // the server answers, the client is attached and caps are on before the
+  // first hook below subscribes and sends its query.
+  useLayoutEffect(() => {
     DiscoServer.for(xmpp)
   }, [xmpp])
   const [, renderAgain] = useReducer((n: number) => n + 1, 0)
-  useEffect(() => {
+  useLayoutEffect(() => {
     // Disposed between this render and its commit (the last other provider of
     // the client let go meanwhile): render again, which looks up a fresh one.
     if (client.disposed) return renderAgain()
@@ -61,7 +64,7 @@ export function DiscoProvider({ client: xmpp, queryClient, caps, children }: Dis
 
   // Primitives (and the storage object), so a caps object literal written inline does not change anything each render.
   const { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, storage } = caps ?? {}
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (capsNode === undefined) return undefined
     const entityCaps = entityCapsFor(xmpp, { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, storage })
     const releases = [entityCaps.mount(), entityCaps.serve(client)]

@@ -11,7 +11,7 @@ import { useState } from 'react'
 import type { ReactNode } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ClientHooks } from '../../src/core/ClientHooks.js'
-import { DiscoClient, NS_CAPS, NS_DISCO_INFO, NS_DISCO_ITEMS, ReplyMatcher } from '../../src/core/index.js'
+import { DiscoClient, EntityCaps, NS_CAPS, NS_DISCO_INFO, NS_DISCO_ITEMS, ReplyMatcher } from '../../src/core/index.js'
 import type { DiscoInfo, XmlElement } from '../../src/core/index.js'
 import { DiscoProvider, Feature, FeatureGate, useDiscoInfo, useDiscoItems } from '../../src/react/index.js'
 import type { DiscoProviderCaps } from '../../src/react/index.js'
@@ -334,5 +334,30 @@ describe('rendering', () => {
     expect(alice.sent).toHaveLength(0)
     expect(routes).toBe(0)
     expect((queryClient.getQueryCache() as unknown as { listeners: Set<unknown> }).listeners.size).toBe(0)
+  })
+})
+
+describe('attaching before the children query', () => {
+  it("answers a hook mounted in the provider's own commit through caps already known", async () => {
+    const { alice, bob } = setup()
+    renderWithDisco(bob, <Feature var="urn:example:a" />)
+    // bob runs this library too: his presence carries caps.
+    const bobCaps = EntityCaps.for(asXmpp(bob), { node: 'https://bob.example' })
+    await bobCaps.update()
+    const aliceCaps = EntityCaps.for(asXmpp(alice), { node: 'https://app.example' })
+    await act(async () => bob.send(xml('presence', { to: 'alice@example.org/a' })))
+    await settle(5)
+    // A fresh QueryClient: its DiscoClient learns of caps from this provider only.
+    const queryClient = newQueryClient()
+    render(
+      <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={{ node: 'https://app.example' }}>
+        <Show jid={BOB} />
+      </DiscoProvider>,
+      { reactStrictMode: true },
+    )
+    await waitFor(() => expect(text()).toBe('success/idle:urn:example:a'))
+    const asked = alice.sentQueries(NS_DISCO_INFO).map((q) => q.getChild('query')?.attrs.node ?? '(none)')
+    expect(asked).toEqual([`https://bob.example#${bobCaps.ver ?? ''}`])
+    expect(aliceCaps.disposed).toBe(false)
   })
 })
