@@ -185,12 +185,12 @@ export class Session {
   }
 
   readonly #onNonza = (element: XmlElement): void => {
-    if (element.name === 'features' && element.getNS() === NS_STREAMS) {
+    // is() compares the local name: servers send <stream:features/>.
+    if (element.is('features', NS_STREAMS)) {
       this.#smOffered = element.getChild('sm', NS_SM) !== undefined
       return
     }
-    if (!this.#smPending || element.getNS() !== NS_SM) return
-    if (element.name !== 'enabled' && element.name !== 'failed') return
+    if (!this.#smPending || !(element.is('enabled', NS_SM) || element.is('failed', NS_SM))) return
     // xmpp.js resets its counters when it has processed the answer, a tick later.
     setTimeout(() => {
       if (!this.#smPending) return

@@ -27,6 +27,14 @@ function setup() {
   return { alice, session, changes: () => changes, ends: () => ends, unsubscribe, stopEnds }
 }
 
+/** <stream:features/> as xmpp.js parses it: prefixed, under a stream header declaring the prefix. */
+function streamFeatures(...children: XmlElement[]): XmlElement {
+  const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
+  const features = xml('stream:features', {}, ...children)
+  header.append(features)
+  return features
+}
+
 /** What the server sends around binding: the features, then the answer to <enable/>. */
 function nonza(alice: FakeEntity, element: XmlElement): void {
   alice.emit('nonza', element)
@@ -70,7 +78,8 @@ describe('Session', () => {
   it('waits for stream management to be enabled when the server offered it, before counting as online', async () => {
     const { alice, session, changes } = setup()
     alice.goOffline()
-    nonza(alice, xml('features', { xmlns: 'http://etherx.jabber.org/streams' }, xml('sm', { xmlns: NS_SM })))
+    // As servers send it: prefixed, the prefix declared on the stream header.
+    nonza(alice, streamFeatures(xml('sm', { xmlns: NS_SM })))
     alice.goOnline()
     expect(alice.status).toBe('online')
     expect(session.online).toBe(false)
@@ -86,7 +95,7 @@ describe('Session', () => {
   it('counts as online at once when the server offered no stream management', () => {
     const { alice, session } = setup()
     alice.goOffline()
-    nonza(alice, xml('features', { xmlns: 'http://etherx.jabber.org/streams' }, xml('bind', { xmlns: 'urn:ietf:params:xml:ns:xmpp-bind' })))
+    nonza(alice, streamFeatures(xml('bind', { xmlns: 'urn:ietf:params:xml:ns:xmpp-bind' })))
     alice.goOnline()
     expect(session.online).toBe(true)
   })

@@ -16,7 +16,7 @@ import { clientErrors, connectClient, stopClient } from '../helpers/xmppClient.j
 import type { Client } from '../helpers/xmppClient.js'
 
 const asXmpp = (c: Client) => c as unknown as XmppClient
-const users = ['alice', 'bob'].map((username) => ({ username, password: `${username}-pw` }))
+const users = ['alice', 'bob', 'carol'].map((username) => ({ username, password: `${username}-pw` }))
 
 /** Holds bob's answers to disco#info at node "slow" until released. */
 function slowNode(bob: Client): { release(): void; received(): number } {
@@ -155,6 +155,31 @@ describe(`a session's life through ${serverName} with stream management`, () => 
     // Served from the cache kept across the resumption: bob was not asked again.
     expect(rootInfo()).toBe(before)
     cleanup()
+  })
+
+  it('sends the first query of a hook mounted before login only once stream management is enabled', async () => {
+    const carol = await connectClient(server, { username: 'carol', password: 'carol-pw', resource: 'life' })
+    await stopClient(carol)
+    carol.reconnect.start()
+    const sent: string[] = []
+    carol.on('send', (el: { name: string; attrs: Record<string, string | undefined> }) => {
+      if (el.name === 'enable') sent.push('enable')
+      else if (el.name === 'iq' && el.attrs.type === 'get' && el.attrs.to === bobJid) sent.push('disco')
+    })
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    render(
+      <StrictMode>
+        <DiscoProvider client={asXmpp(carol)} queryClient={queryClient}>
+          <Probe jid={bobJid} label="carol" />
+        </DiscoProvider>
+      </StrictMode>,
+    )
+    await carol.start()
+    await waitFor(() => expect(screen.getByLabelText('carol').textContent).toContain('urn:example:one'))
+    // Answers counted before xmpp.js has processed <enabled/> would make the next resumption fail.
+    expect(sent).toEqual(['enable', 'disco'])
+    cleanup()
+    await stopClient(carol)
   })
 
   it('rejects queries in flight when resumption fails and a new session begins, and hooks refetch on their own', async () => {
