@@ -36,12 +36,13 @@ export class FakeNetwork extends SimulatedNetwork<FakeEntity> {
   }
 }
 
-/** Sends a disco get from `from` to `to` and resolves with the reply stanza (result or error). */
+/** Sends a disco get from `from` to `to` (with `children` in its `<query/>`) and resolves with the reply stanza (result or error). */
 export async function rawQuery(
   from: FakeEntity,
   to: string,
   ns: string,
   attrs: { node?: string; type?: 'get' | 'set' } = {},
+  ...children: XmlElement[]
 ): Promise<XmlElement> {
   const id = `q${Math.random().toString(36).slice(2)}`
   const reply = new Promise<XmlElement>((resolve) => {
@@ -53,6 +54,6 @@ export async function rawQuery(
     }
     from.on('element', onElement)
   })
-  await from.send(xml('iq', { type: attrs.type ?? 'get', to, id }, xml('query', { xmlns: ns, node: attrs.node })))
+  await from.send(xml('iq', { type: attrs.type ?? 'get', to, id }, xml('query', { xmlns: ns, node: attrs.node }, ...children)))
   return reply
 }
