@@ -24,9 +24,31 @@ export {
   itemsToXml,
   parseInfo,
   parseItems,
+  parseItemsPage,
   toCapsDict,
 } from './model.js'
-export type { CapsDict, DataForm, DataFormField, DiscoIdentity, DiscoInfo, DiscoItem, DiscoItems } from './model.js'
+export type {
+  CapsDict,
+  DataForm,
+  DataFormField,
+  DiscoIdentity,
+  DiscoInfo,
+  DiscoItem,
+  DiscoItems,
+  DiscoItemsList,
+  DiscoItemsPage,
+} from './model.js'
+export {
+  MAX_PAGE_SIZE,
+  itemUid,
+  parseRsmRequest,
+  parseRsmResult,
+  rsmRequestToXml,
+  rsmResultToXml,
+  selectPage,
+} from './rsm.js'
+export type { Page, RsmRequest, RsmResult } from './rsm.js'
+export { DEFAULT_CONCURRENCY, RequestQueue } from './RequestQueue.js'
 export * from './namespaces.js'
 export { MANDATORY_FEATURES, Node, StaticNode } from './Node.js'
 export type { ClaimRelease, IdentityNames, Release } from './Node.js'
