@@ -6,6 +6,8 @@
  * set_info_future, flush_cache, cache sizes: the semantics kept here)
  * XEP-0198 (a resumed session keeps pending queries and the cache)
  * RFC 6121 section 4.5.2 (an unavailable full JID no longer answers for itself)
+ * XEP-0059 (pages of disco#items: queryItemsPage, and queryItems following a
+ *   responder that pages on its own; src/core/PageWalk.ts says when to stop)
  *
  * The cache is a TanStack QueryCache, so hooks (useQuery over
  * infoQueryOptions) and imperative calls share the very same entries.
@@ -18,23 +20,29 @@
  * it (a cancelled fetch never writes); an entry a hook observes then fetches
  * again at once. requireFresh, setInfoCache, setInfoFuture, forgetInfo,
  * flushCache, the end of a session and an unavailable presence all do
- * exactly that.
+ * exactly that. A paged fetch is no exception: queryItems following a
+ * responder's pages is one flight of its entry, each page of
+ * queryItemsPage one flight of the page's entry, and a hook walking pages
+ * (itemsPagesQueryOptions) rides the flight of each page's entry.
  */
 import { QueryClient, hashKey } from '@tanstack/query-core'
 import type { Query, QueryCache, QueryFunctionContext, QueryKey } from '@tanstack/query-core'
 import xml from '@xmpp/xml'
 import { CacheBound } from './CacheBound.js'
 import { ClientHooks, once } from './ClientHooks.js'
-import { DiscoError, DisconnectedError, MalformedResponseError } from './errors.js'
+import { DiscoError, DisconnectedError, InvalidInputError, MalformedResponseError } from './errors.js'
 import { Flight, abortReason, waitFor } from './Flight.js'
 import type { Caller } from './Flight.js'
 import { normalizeJid, tryNormalizeJid } from './jid.js'
 import type { JidInput } from './jid.js'
-import { parseInfo, parseItems } from './model.js'
-import type { DiscoInfo, DiscoItems } from './model.js'
+import { parseInfo, parseItemsPage } from './model.js'
+import type { DiscoInfo, DiscoItemsList, DiscoItemsPage } from './model.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from './namespaces.js'
 import type { Release } from './Node.js'
+import { PageWalk, nextPageAfter } from './PageWalk.js'
 import { ReplyMatcher } from './ReplyMatcher.js'
+import { MAX_PAGE_SIZE, checkPageRequest, rsmRequestToXml } from './rsm.js'
+import type { RsmRequest } from './rsm.js'
 import { Session } from './Session.js'
 import { assertOptionalText, checkTimeout } from './validate.js'
 import type { XmlElement } from './xml.js'
@@ -44,6 +52,8 @@ import type { IncomingContext, XmppClient } from './XmppClient.js'
 export const QUERY_KEY_ROOT = 'xmpp-disco'
 /** xmpp.js's default IQ timeout, in milliseconds. */
 export const DEFAULT_TIMEOUT = 30_000
+/** How many items queryItems follows a paging responder for, by default. */
+export const DEFAULT_MAX_ITEMS = 10_000
 
 export type DiscoKind = 'info' | 'items'
 /** `['xmpp-disco', account, kind, jid, node]`; account is our bare JID, node null for none. */
@@ -54,6 +64,15 @@ export type DiscoQueryKey<K extends DiscoKind = DiscoKind> = readonly [
   string,
   string | null,
 ]
+
+/** A page request as its query key holds it: checked, `max` always there. */
+export type PageRequest = RsmRequest & { max: number }
+/** `['xmpp-disco', account, 'items-page', jid, node, page]`: one page of disco#items (queryItemsPage). */
+export type DiscoPageKey = readonly [typeof QUERY_KEY_ROOT, string, 'items-page', string, string | null, PageRequest]
+/** `['xmpp-disco', account, 'items-pages', jid, node, { pageSize }]`: the pages a hook walks (useInfiniteQuery). */
+export type DiscoPagesKey = readonly [typeof QUERY_KEY_ROOT, string, 'items-pages', string, string | null, { pageSize: number }]
+/** What a flight is for: one target, or one page of its items. */
+type FlightKey = DiscoQueryKey | DiscoPageKey
 
 export interface QueryOptions {
   /** The node to query (XEP-0030 section 3.2). */
@@ -69,6 +88,22 @@ export interface QueryOptions {
 export interface InfoQueryOptions extends QueryOptions {
   /** Use a cached or pending result if there is one, but do not store this request's. */
   noCache?: boolean | undefined
+}
+
+export interface ItemsQueryOptions extends QueryOptions {
+  /**
+   * When the responder pages on its own (XEP-0059), stop following its pages
+   * once this many items are in (default 10000): the list then has
+   * `complete: false`. A positive integer or Infinity.
+   */
+  maxItems?: number | undefined
+}
+
+/** One page of disco#items (XEP-0059): `max` (0-100, default 100) and at most one of after, before ('' = the last page), index. */
+export interface ItemsPageOptions extends RsmRequest {
+  node?: string | undefined
+  timeout?: number | undefined
+  signal?: AbortSignal | undefined
 }
 
 /**
@@ -100,10 +135,39 @@ export interface DiscoQueryOptions<T, K extends DiscoKind> {
   networkMode: 'always'
 }
 
-type Result = DiscoInfo | DiscoItems
+/** TanStack infinite query options for the pages of one target; `useInfiniteQuery(discoClient.itemsPagesQueryOptions(jid))`. */
+export interface DiscoPagesQueryOptions {
+  queryKey: DiscoPagesKey
+  queryFn: (context: QueryFunctionContext<DiscoPagesKey, string | null>) => Promise<DiscoItemsPage>
+  /** The first page has no `after`. */
+  initialPageParam: string | null
+  /** The `after` of the next page, or undefined when there is none (see PageWalk). */
+  getNextPageParam: (lastPage: DiscoItemsPage, allPages: DiscoItemsPage[]) => string | undefined
+  queryKeyHashFn: (key: DiscoPagesKey) => string
+  staleTime: number
+  gcTime: number
+  retry: boolean
+  networkMode: 'always'
+}
+
+type Result = DiscoInfo | DiscoItemsList | DiscoItemsPage
 /** What Query.fetch and QueryCache.build take, as the untyped cache stores it. */
 type QueryOptionsOf = Parameters<QueryCache['build']>[1]
-type ResultOf<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItems
+type ResultOf<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItemsList
+/** How far an items flight follows a paging responder, and from where. */
+interface Walk {
+  maxItems: number
+  /** An incomplete list to go on from. */
+  from?: DiscoItemsList | undefined
+}
+const DEFAULT_WALK: Walk = { maxItems: DEFAULT_MAX_ITEMS }
+
+/** maxItems: a positive integer or Infinity. */
+function checkMaxItems(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_ITEMS
+  if (value === Infinity || (typeof value === 'number' && Number.isInteger(value) && value > 0)) return value as number
+  throw new InvalidInputError(`maxItems must be a positive integer or Infinity, got ${String(value)}`)
+}
 
 const noop = (): void => {}
 
@@ -230,10 +294,11 @@ export class DiscoClient {
   #attach(): void {
     if (this.#detach.length > 0 || this.#disposed) return
     const cache = this.queryClient.getQueryCache()
-    const mine = (kind: DiscoKind) => (key: QueryKey) => this.#isOurs(key) && key[2] === kind
+    const mine = (kinds: readonly string[]) => (key: QueryKey) => this.#isOurs(key) && kinds.includes(key[2] as string)
     const bounds = {
-      info: new CacheBound(cache, mine('info'), () => this.#infoCacheSize),
-      items: new CacheBound(cache, mine('items'), () => this.#itemsCacheSize),
+      info: new CacheBound(cache, mine(['info']), () => this.#infoCacheSize),
+      // Pages are items too: one bound for lists, pages and walked pages.
+      items: new CacheBound(cache, mine(['items', 'items-page', 'items-pages']), () => this.#itemsCacheSize),
     }
     this.#bounds = bounds
     for (const query of cache.getAll()) if (this.#isOurs(query.queryKey)) this.#index(query)
@@ -263,7 +328,7 @@ export class DiscoClient {
     this.#bounds?.info.enforce()
   }
 
-  /** Maximum number of cached disco#items results (default 100). */
+  /** Maximum number of cached disco#items results, pages included (default 100). */
   get itemsCacheSize(): number {
     return this.#itemsCacheSize
   }
@@ -282,20 +347,57 @@ export class DiscoClient {
     return [QUERY_KEY_ROOT, account, kind, normalizeJid(jid), node ?? null] as const
   }
 
+  /** The query key of one page of disco#items. Throws InvalidJidError / InvalidInputError on bad input. */
+  pageKey(jid: JidInput, node: string | undefined, request: RsmRequest): DiscoPageKey {
+    const [root, account, , target, at] = this.queryKey('items', jid, node)
+    return [root, account, 'items-page', target, at, checkPageRequest(request)]
+  }
+
   /** Options for useQuery / fetchQuery sharing the cache entry of queryInfo(jid, { node }). */
   infoQueryOptions(jid: JidInput, node?: string, options: { timeout?: number } = {}): DiscoQueryOptions<DiscoInfo, 'info'> {
     return this.#queryOptions(this.queryKey('info', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT))
   }
 
   /** Options for useQuery / fetchQuery sharing the cache entry of queryItems(jid, { node }). */
-  itemsQueryOptions(jid: JidInput, node?: string, options: { timeout?: number } = {}): DiscoQueryOptions<DiscoItems, 'items'> {
+  itemsQueryOptions(jid: JidInput, node?: string, options: { timeout?: number } = {}): DiscoQueryOptions<DiscoItemsList, 'items'> {
     return this.#queryOptions(this.queryKey('items', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT))
   }
 
-  #queryOptions<K extends DiscoKind>(queryKey: DiscoQueryKey<K>, timeout: number): DiscoQueryOptions<ResultOf<K>, K> {
+  /**
+   * Options for useInfiniteQuery walking the pages of `jid` (at `node`),
+   * `pageSize` items each (1-100, default 100; always sent as `<max>`), with
+   * `after` = the previous page's last until PageWalk says it is over. Each
+   * page rides the flight of its own entry (queryItemsPage's), so identical
+   * page requests share one IQ.
+   */
+  itemsPagesQueryOptions(
+    jid: JidInput,
+    node?: string,
+    options: { pageSize?: number | undefined; timeout?: number | undefined } = {},
+  ): DiscoPagesQueryOptions {
+    const timeout = checkTimeout(options.timeout, DEFAULT_TIMEOUT)
+    const pageSize = options.pageSize ?? MAX_PAGE_SIZE
+    if (pageSize === 0) throw new InvalidInputError('pageSize must be at least 1')
+    const [root, account, , target, at, { max }] = this.pageKey(jid, node, { max: pageSize })
+    return {
+      queryKey: [root, account, 'items-pages', target, at, { pageSize: max }],
+      queryFn: ({ pageParam, signal }) =>
+        this.#ridePage(this.pageKey(target, node, { max, after: pageParam ?? undefined }), { timeout, signal }),
+      initialPageParam: null,
+      getNextPageParam: (_lastPage, allPages) => nextPageAfter(allPages),
+      queryKeyHashFn: hashKey,
+      staleTime: Infinity,
+      gcTime: Infinity,
+      retry: false,
+      networkMode: 'always',
+    }
+  }
+
+  /** The options of an entry (a page entry's too, typed as its target's: the cache does not tell them apart). */
+  #queryOptions<K extends DiscoKind>(queryKey: DiscoQueryKey<K> | DiscoPageKey, timeout: number): DiscoQueryOptions<ResultOf<K>, K> {
     const hash = hashKey(queryKey)
     return {
-      queryKey,
+      queryKey: queryKey as DiscoQueryKey<K>,
       // TanStack calls this when it wants fresh data: ride the flight of the
       // entry or start one, never answer from the cache.
       queryFn: ({ signal }) => this.#ride(queryKey, hash, { timeout, signal }) as Promise<ResultOf<K>>,
@@ -315,18 +417,42 @@ export class DiscoClient {
   // async: bad input (InvalidJidError, InvalidInputError) rejects like every
   // other failure instead of throwing synchronously, and still sends nothing.
   async queryInfo(jid: JidInput, options: InfoQueryOptions = {}): Promise<DiscoInfo> {
-    return (await this.#query('info', jid, options)) as DiscoInfo
+    return (await this.#query(this.queryKey('info', jid, options.node), options)) as DiscoInfo
   }
 
-  /** The items of `jid` (at `node`), with the same caching and aliasing as queryInfo. */
-  async queryItems(jid: JidInput, options: QueryOptions = {}): Promise<DiscoItems> {
-    return (await this.#query('items', jid, { ...options, noCache: false })) as DiscoItems
+  /**
+   * The items of `jid` (at `node`), with the same caching and aliasing as
+   * queryInfo. A responder that pages on its own (a `<set/>` nobody asked
+   * for, XEP-0059) is followed to the end, or to `maxItems`: then the list
+   * has `complete: false` (and `count` when the responder gave one). A cached
+   * incomplete list serves callers whose `maxItems` it satisfies; a caller
+   * asking for more goes on from where it stopped.
+   */
+  async queryItems(jid: JidInput, options: ItemsQueryOptions = {}): Promise<DiscoItemsList> {
+    const maxItems = checkMaxItems(options.maxItems)
+    const key = this.queryKey('items', jid, options.node)
+    let list = (await this.#query(key, { ...options, noCache: false }, { maxItems })) as DiscoItemsList
+    while (list.complete === false && list.last !== undefined && list.items.length < maxItems) {
+      list = (await this.#continue(key, options, { maxItems, from: list })) as DiscoItemsList
+    }
+    return list
   }
 
-  async #query(kind: DiscoKind, jid: JidInput, options: InfoQueryOptions): Promise<Result> {
+  /**
+   * One page of the items of `jid` (XEP-0059): `max` items (0-100, default
+   * 100, always sent), after or before a UID (`before: ''` = the last page)
+   * or from an index. `rsm` holds the responder's first, first index, last
+   * and count; it is absent when the responder does not page (Prosody 0.12:
+   * every item in one answer). Cached and aliased like queryItems, per page.
+   */
+  async queryItemsPage(jid: JidInput, options: ItemsPageOptions = {}): Promise<DiscoItemsPage> {
+    const { node, timeout, signal, max, after, before, index } = options
+    return (await this.#query(this.pageKey(jid, node, { max, after, before, index }), { timeout, signal })) as DiscoItemsPage
+  }
+
+  async #query(key: FlightKey, options: InfoQueryOptions, walk: Walk = DEFAULT_WALK): Promise<Result> {
     this.#assertLive()
     const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
-    const key = this.queryKey(kind, jid, options.node)
     if (caller.signal?.aborted) throw abortReason(caller.signal)
     this.#attach()
     const hash = hashKey(key)
@@ -334,7 +460,7 @@ export class DiscoClient {
       // With noCache the fresh request replaces nothing: it is neither stored nor joined.
       if (options.noCache) return this.#newFlight(key, true).join(caller)
       this.#futures.delete(hash)
-      return this.#fetch(key, hash, caller, true)
+      return this.#fetch(key, hash, caller, true, walk)
     }
     const future = this.#futures.get(hash)
     if (future) return waitFor(future, caller)
@@ -343,11 +469,22 @@ export class DiscoClient {
     if (flight) return flight.join(caller)
     const query = this.queryClient.getQueryCache().get(hash)
     if (query && isCached(query)) {
-      this.#bounds?.[kind].touch(query)
+      this.#bounds?.[key[2] === 'info' ? 'info' : 'items'].touch(query)
       return query.state.data as Result
     }
     if (options.noCache) return this.#newFlight(key, false).join(caller)
-    return this.#fetch(key, hash, caller, false)
+    return this.#fetch(key, hash, caller, false, walk)
+  }
+
+  /** Goes on with an incomplete items list: joins the entry's flight if there is one, else follows the pages from `walk.from`. */
+  async #continue(key: DiscoQueryKey, options: QueryOptions, walk: Walk): Promise<Result> {
+    this.#assertLive()
+    const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
+    if (caller.signal?.aborted) throw abortReason(caller.signal)
+    const hash = hashKey(key)
+    const flight = this.#flights.get(hash)
+    if (flight) return flight.join(caller)
+    return this.#fetch(key, hash, caller, false, walk)
   }
 
   /**
@@ -355,10 +492,10 @@ export class DiscoClient {
    * asks the entity itself) and a TanStack fetch of its entry storing its
    * answer; `caller` joins the flight.
    */
-  #fetch(key: DiscoQueryKey, hash: string, caller: Caller, fresh: boolean): Promise<Result> {
+  #fetch(key: FlightKey, hash: string, caller: Caller, fresh: boolean, walk: Walk = DEFAULT_WALK): Promise<Result> {
     if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
     const query = this.#entry(key, caller.timeout)
-    const flight = this.#newFlight(key, fresh)
+    const flight = this.#newFlight(key, fresh, walk)
     this.#setFlight(hash, flight)
     // Whatever fetch rode an older flight stops; its waiters follow the new one.
     this.#cancelFetch(query)
@@ -375,7 +512,7 @@ export class DiscoClient {
   }
 
   /** The queryFn: rides the entry's flight (or its future), starting a flight when there is none. */
-  #ride(key: DiscoQueryKey, hash: string, caller: Caller): Promise<Result> {
+  #ride(key: FlightKey, hash: string, caller: Caller): Promise<Result> {
     if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
     // The fetch #fetch starts only stores the answer: it is no caller of its own.
     const storing = this.#storing === hash
@@ -392,10 +529,24 @@ export class DiscoClient {
     return storing ? waitFor(flight.promise, rider) : flight.join(rider)
   }
 
-  #newFlight(key: DiscoQueryKey, fresh: boolean): Flight<Result> {
+  /**
+   * The queryFn of walked pages (itemsPagesQueryOptions): rides the flight of
+   * the page's own entry, or starts one that the page's entry stores. Like
+   * every queryFn it never answers from the cache: TanStack asks when it
+   * wants the page fetched.
+   */
+  #ridePage(key: DiscoPageKey, caller: Caller): Promise<DiscoItemsPage> {
+    if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
+    this.#attach()
+    const hash = hashKey(key)
+    const flight = this.#flights.get(hash)
+    return (flight ? flight.join(caller) : this.#fetch(key, hash, caller, false)) as Promise<DiscoItemsPage>
+  }
+
+  #newFlight(key: FlightKey, fresh: boolean, walk: Walk = DEFAULT_WALK): Flight<Result> {
     const hash = hashKey(key)
     const flight: Flight<Result> = new Flight(
-      (signal) => this.#request(key, fresh, signal),
+      (signal) => this.#request(key, fresh, signal, walk),
       () => {
         // Every caller left: the fetch storing this flight's answer stops too.
         if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
@@ -410,12 +561,12 @@ export class DiscoClient {
   }
 
   /** The cache entry of `key`, created with our options if there is none. */
-  #entry(key: DiscoQueryKey, timeout: number): Query {
+  #entry(key: FlightKey, timeout: number): Query {
     return this.queryClient.getQueryCache().build(this.queryClient, this.#queryOptions(key, timeout) as unknown as QueryOptionsOf) as Query
   }
 
   /** Starts a fetch of `query` that only stores what `flight` (or the entry's future) brings. */
-  #store(query: Query, key: DiscoQueryKey, flight?: Flight<Result>): void {
+  #store(query: Query, key: FlightKey, flight?: Flight<Result>): void {
     if (flight) this.#stored.add(flight)
     this.#storing = query.queryHash
     try {
@@ -453,17 +604,15 @@ export class DiscoClient {
 
   /**
    * The answer for `key`: an info source's for a plain disco#info query
-   * (unless `fresh`: requireFresh asks the entity itself), else one IQ.
+   * (unless `fresh`: requireFresh asks the entity itself), else one IQ; for
+   * items, the pages a paging responder gives (`walk`); for a page, one IQ.
    */
-  #request(key: DiscoQueryKey, fresh: boolean, signal: AbortSignal): Promise<Result> {
+  #request(key: FlightKey, fresh: boolean, signal: AbortSignal, walk: Walk): Promise<Result> {
     const [, , kind, jid, node] = key
-    const direct = (): Promise<Result> => {
-      const payload = xml('query', { xmlns: kind === 'info' ? NS_DISCO_INFO : NS_DISCO_ITEMS, node: node ?? undefined })
-      const request = this.#matcher.request(jid, payload)
-      signal.addEventListener('abort', request.cancel, { once: true })
-      return request.promise.then((stanza) => parseReply(kind, stanza, node))
-    }
-    if (kind !== 'info' || node !== null || fresh) return direct()
+    if (key[2] === 'items-page') return this.#ask(jid, node, NS_DISCO_ITEMS, signal, rsmRequestToXml(key[5])).then((stanza) => parseItemsReply(stanza, node))
+    if (kind === 'items') return this.#walk(jid, node, walk, signal)
+    const direct = (): Promise<Result> => this.#ask(jid, node, NS_DISCO_INFO, signal).then((stanza) => parseInfoReply(stanza, node))
+    if (node !== null || fresh) return direct()
     for (const source of this.#sources) {
       const answer = source.resolveInfo(jid, { signal })
       if (!answer) continue
@@ -474,6 +623,38 @@ export class DiscoClient {
       })
     }
     return direct()
+  }
+
+  /** One IQ get of `<query xmlns=ns node>` (with `set` inside), forgotten when `signal` aborts. */
+  #ask(jid: string, node: string | null, ns: string, signal: AbortSignal, set?: XmlElement): Promise<XmlElement> {
+    const request = this.#matcher.request(jid, xml('query', { xmlns: ns, node: node ?? undefined }, set))
+    signal.addEventListener('abort', request.cancel, { once: true })
+    const done = (): void => signal.removeEventListener('abort', request.cancel)
+    request.promise.then(done, done)
+    return request.promise
+  }
+
+  /**
+   * disco#items as a plain request, then, when the responder paged on its
+   * own, its next pages (after = last, at most 100 a page, `<max>` always
+   * sent) until PageWalk says it is over or `walk.maxItems` are in.
+   */
+  async #walk(jid: string, node: string | null, walk: Walk, signal: AbortSignal): Promise<DiscoItemsList> {
+    let pages: PageWalk
+    let next: string | undefined
+    if (walk.from) {
+      pages = PageWalk.resume(walk.from)
+      next = walk.from.last
+    } else {
+      pages = new PageWalk()
+      next = pages.add(parseItemsReply(await this.#ask(jid, node, NS_DISCO_ITEMS, signal), node))
+    }
+    while (next !== undefined && pages.items.length < walk.maxItems) {
+      if (signal.aborted) throw abortReason(signal)
+      const set = rsmRequestToXml({ max: Math.min(MAX_PAGE_SIZE, walk.maxItems - pages.items.length), after: next })
+      next = pages.add(parseItemsReply(await this.#ask(jid, node, NS_DISCO_ITEMS, signal, set), node))
+    }
+    return pages.result(node, next)
   }
 
   #connected(): boolean {
@@ -653,22 +834,33 @@ function isCached(query: Query): boolean {
   return query.state.data !== undefined && !query.state.isInvalidated
 }
 
-function parseReply(kind: DiscoKind, stanza: XmlElement, node: string | null): Result {
-  const ns = kind === 'info' ? NS_DISCO_INFO : NS_DISCO_ITEMS
+/** The `<query/>` of a result, checked against the node asked (a different node echoed is malformed). */
+function replyQuery(stanza: XmlElement, ns: string, node: string | null): XmlElement | undefined {
   const query = stanza.getChild('query', ns)
-  if (!query) {
-    // An items result without payload has no items; an info result must have identities.
-    if (kind === 'items') return node === null ? { items: [] } : { node, items: [] }
-    throw new MalformedResponseError(`result without <query xmlns='${ns}'/>`, stanza)
-  }
+  if (!query) return undefined
   const echoed = query.attrs.node || null
   if (echoed !== null && echoed !== node) {
     throw new MalformedResponseError(`reply for node ${JSON.stringify(echoed)}, asked ${JSON.stringify(node)}`, stanza)
   }
-  const result = kind === 'info' ? parseInfo(query) : parseItems(query)
+  return query
+}
+
+function parseInfoReply(stanza: XmlElement, node: string | null): DiscoInfo {
+  const query = replyQuery(stanza, NS_DISCO_INFO, node)
+  // An info result must have identities.
+  if (!query) throw new MalformedResponseError(`result without <query xmlns='${NS_DISCO_INFO}'/>`, stanza)
+  const info = parseInfo(query)
   // Some servers do not echo the node (XEP-0030 says they MUST): the answer is still for it.
-  if (node !== null) result.node = node
-  return result
+  if (node !== null) info.node = node
+  return info
+}
+
+/** A disco#items result as one page (its `<set/>` in `rsm`); a result without payload has no items. */
+function parseItemsReply(stanza: XmlElement, node: string | null): DiscoItemsPage {
+  const query = replyQuery(stanza, NS_DISCO_ITEMS, node)
+  const page: DiscoItemsPage = query ? parseItemsPage(query) : { items: [] }
+  if (node !== null) page.node = node
+  return page
 }
 
 const privateClients = new WeakMap<XmppClient, QueryClient>()

@@ -55,13 +55,19 @@ export type { ClaimRelease, IdentityNames, Release } from './Node.js'
 export { RegisteredFeature } from './RegisteredFeature.js'
 export type { XmlElement, XmlNode } from './xml.js'
 export type { IncomingContext, XmppClient } from './XmppClient.js'
-export { DEFAULT_TIMEOUT, DiscoClient, QUERY_KEY_ROOT } from './DiscoClient.js'
+export { DEFAULT_MAX_ITEMS, DEFAULT_TIMEOUT, DiscoClient, QUERY_KEY_ROOT } from './DiscoClient.js'
 export type {
   DiscoClientOptions,
   DiscoKind,
+  DiscoPageKey,
+  DiscoPagesKey,
+  DiscoPagesQueryOptions,
   DiscoQueryKey,
   DiscoQueryOptions,
   InfoQueryOptions,
+  ItemsPageOptions,
+  ItemsQueryOptions,
+  PageRequest,
   QueryOptions,
 } from './DiscoClient.js'
 export { ReplyMatcher, stanzaErrorFrom } from './ReplyMatcher.js'
