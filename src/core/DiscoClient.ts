@@ -31,6 +31,8 @@ import xml from '@xmpp/xml'
 import { CacheBound } from './CacheBound.js'
 import { ClientHooks, once } from './ClientHooks.js'
 import { DiscoError, DisconnectedError, InvalidInputError, MalformedResponseError } from './errors.js'
+import { findServices, serverOf } from './findServices.js'
+import type { FindServicesOptions, FoundService } from './findServices.js'
 import { Flight, abortReason, waitFor } from './Flight.js'
 import type { Caller } from './Flight.js'
 import { normalizeJid, tryNormalizeJid } from './jid.js'
@@ -39,8 +41,9 @@ import { parseInfo, parseItemsPage } from './model.js'
 import type { DiscoInfo, DiscoItemsList, DiscoItemsPage } from './model.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from './namespaces.js'
 import type { Release } from './Node.js'
-import { PageWalk, nextPageAfter } from './PageWalk.js'
+import { PageWalk, walkPages } from './PageWalk.js'
 import { ReplyMatcher } from './ReplyMatcher.js'
+import type { RequestQueue } from './RequestQueue.js'
 import { MAX_PAGE_SIZE, checkPageRequest, rsmRequestToXml } from './rsm.js'
 import type { RsmRequest } from './rsm.js'
 import { Session } from './Session.js'
@@ -83,6 +86,12 @@ export interface QueryOptions {
   timeout?: number | undefined
   /** Abort this caller only; the request goes on while others wait for it. */
   signal?: AbortSignal | undefined
+  /**
+   * Send the request through this queue: it waits for its turn when the
+   * queue's limit of requests is in flight (a cached answer, or a request
+   * already under way that this call joins, needs no turn).
+   */
+  queue?: RequestQueue | undefined
 }
 
 export interface InfoQueryOptions extends QueryOptions {
@@ -104,6 +113,7 @@ export interface ItemsPageOptions extends RsmRequest {
   node?: string | undefined
   timeout?: number | undefined
   signal?: AbortSignal | undefined
+  queue?: RequestQueue | undefined
 }
 
 /**
@@ -135,6 +145,12 @@ export interface DiscoQueryOptions<T, K extends DiscoKind> {
   networkMode: 'always'
 }
 
+/** What the query-options builders take. */
+export interface EntryOptions {
+  timeout?: number | undefined
+  queue?: RequestQueue | undefined
+}
+
 /** TanStack infinite query options for the pages of one target; `useInfiniteQuery(discoClient.itemsPagesQueryOptions(jid))`. */
 export interface DiscoPagesQueryOptions {
   queryKey: DiscoPagesKey
@@ -154,13 +170,13 @@ type Result = DiscoInfo | DiscoItemsList | DiscoItemsPage
 /** What Query.fetch and QueryCache.build take, as the untyped cache stores it. */
 type QueryOptionsOf = Parameters<QueryCache['build']>[1]
 type ResultOf<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItemsList
-/** How far an items flight follows a paging responder, and from where. */
-interface Walk {
-  maxItems: number
+/** How a new flight sends: through which queue, and (items) how far it follows a paging responder, from where. */
+interface Plan {
+  queue?: RequestQueue | undefined
+  maxItems?: number | undefined
   /** An incomplete list to go on from. */
   from?: DiscoItemsList | undefined
 }
-const DEFAULT_WALK: Walk = { maxItems: DEFAULT_MAX_ITEMS }
 
 /** maxItems: a positive integer or Infinity. */
 function checkMaxItems(value: unknown): number {
@@ -353,14 +369,14 @@ export class DiscoClient {
     return [root, account, 'items-page', target, at, checkPageRequest(request)]
   }
 
-  /** Options for useQuery / fetchQuery sharing the cache entry of queryInfo(jid, { node }). */
-  infoQueryOptions(jid: JidInput, node?: string, options: { timeout?: number } = {}): DiscoQueryOptions<DiscoInfo, 'info'> {
-    return this.#queryOptions(this.queryKey('info', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT))
+  /** Options for useQuery / fetchQuery sharing the cache entry of queryInfo(jid, { node }); `queue` as in queryInfo. */
+  infoQueryOptions(jid: JidInput, node?: string, options: EntryOptions = {}): DiscoQueryOptions<DiscoInfo, 'info'> {
+    return this.#queryOptions(this.queryKey('info', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT), options.queue)
   }
 
-  /** Options for useQuery / fetchQuery sharing the cache entry of queryItems(jid, { node }). */
-  itemsQueryOptions(jid: JidInput, node?: string, options: { timeout?: number } = {}): DiscoQueryOptions<DiscoItemsList, 'items'> {
-    return this.#queryOptions(this.queryKey('items', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT))
+  /** Options for useQuery / fetchQuery sharing the cache entry of queryItems(jid, { node }); `queue` as in queryItems. */
+  itemsQueryOptions(jid: JidInput, node?: string, options: EntryOptions = {}): DiscoQueryOptions<DiscoItemsList, 'items'> {
+    return this.#queryOptions(this.queryKey('items', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT), options.queue)
   }
 
   /**
@@ -384,7 +400,7 @@ export class DiscoClient {
       queryFn: ({ pageParam, signal }) =>
         this.#ridePage(this.pageKey(target, node, { max, after: pageParam ?? undefined }), { timeout, signal }),
       initialPageParam: null,
-      getNextPageParam: (_lastPage, allPages) => nextPageAfter(allPages),
+      getNextPageParam: (_lastPage, allPages) => walkPages(allPages).next,
       queryKeyHashFn: hashKey,
       staleTime: Infinity,
       gcTime: Infinity,
@@ -394,13 +410,17 @@ export class DiscoClient {
   }
 
   /** The options of an entry (a page entry's too, typed as its target's: the cache does not tell them apart). */
-  #queryOptions<K extends DiscoKind>(queryKey: DiscoQueryKey<K> | DiscoPageKey, timeout: number): DiscoQueryOptions<ResultOf<K>, K> {
+  #queryOptions<K extends DiscoKind>(
+    queryKey: DiscoQueryKey<K> | DiscoPageKey,
+    timeout: number,
+    queue?: RequestQueue,
+  ): DiscoQueryOptions<ResultOf<K>, K> {
     const hash = hashKey(queryKey)
     return {
       queryKey: queryKey as DiscoQueryKey<K>,
       // TanStack calls this when it wants fresh data: ride the flight of the
       // entry or start one, never answer from the cache.
-      queryFn: ({ signal }) => this.#ride(queryKey, hash, { timeout, signal }) as Promise<ResultOf<K>>,
+      queryFn: ({ signal }) => this.#ride(queryKey, hash, { timeout, signal }, { queue }) as Promise<ResultOf<K>>,
       // Whatever the app's default: flights and entries are found by this hash.
       queryKeyHashFn: hashKey,
       // "Cached until flushed": entries never expire by time; CacheBound bounds them.
@@ -431,9 +451,10 @@ export class DiscoClient {
   async queryItems(jid: JidInput, options: ItemsQueryOptions = {}): Promise<DiscoItemsList> {
     const maxItems = checkMaxItems(options.maxItems)
     const key = this.queryKey('items', jid, options.node)
-    let list = (await this.#query(key, { ...options, noCache: false }, { maxItems })) as DiscoItemsList
+    const { queue } = options
+    let list = (await this.#query(key, { ...options, noCache: false }, { queue, maxItems })) as DiscoItemsList
     while (list.complete === false && list.last !== undefined && list.items.length < maxItems) {
-      list = (await this.#continue(key, options, { maxItems, from: list })) as DiscoItemsList
+      list = (await this.#continue(key, options, { queue, maxItems, from: list })) as DiscoItemsList
     }
     return list
   }
@@ -446,11 +467,25 @@ export class DiscoClient {
    * every item in one answer). Cached and aliased like queryItems, per page.
    */
   async queryItemsPage(jid: JidInput, options: ItemsPageOptions = {}): Promise<DiscoItemsPage> {
-    const { node, timeout, signal, max, after, before, index } = options
-    return (await this.#query(this.pageKey(jid, node, { max, after, before, index }), { timeout, signal })) as DiscoItemsPage
+    const { node, timeout, signal, queue, max, after, before, index } = options
+    return (await this.#query(this.pageKey(jid, node, { max, after, before, index }), { timeout, signal }, { queue })) as DiscoItemsPage
   }
 
-  async #query(key: FlightKey, options: InfoQueryOptions, walk: Walk = DEFAULT_WALK): Promise<Result> {
+  /**
+   * The items of `options.jid` (our server by default) whose disco#info
+   * advertises `feature`, each with that info: e.g. the HTTP upload service
+   * (`urn:xmpp:http:upload:0`). Items, then the info of each, at most 6 in
+   * flight; all of it cached like any query. An item whose info fails is
+   * left out.
+   */
+  async findServices(feature: string, options: FindServicesOptions = {}): Promise<FoundService[]> {
+    this.#assertLive()
+    const jid = options.jid ?? serverOf(this.#xmpp)
+    if (jid === undefined) throw new InvalidInputError('findServices needs a jid: the client knows no server yet')
+    return findServices(this, jid, feature, options)
+  }
+
+  async #query(key: FlightKey, options: InfoQueryOptions, plan: Plan = { queue: options.queue }): Promise<Result> {
     this.#assertLive()
     const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
     if (caller.signal?.aborted) throw abortReason(caller.signal)
@@ -458,9 +493,9 @@ export class DiscoClient {
     const hash = hashKey(key)
     if (options.requireFresh) {
       // With noCache the fresh request replaces nothing: it is neither stored nor joined.
-      if (options.noCache) return this.#newFlight(key, true).join(caller)
+      if (options.noCache) return this.#newFlight(key, true, plan).join(caller)
       this.#futures.delete(hash)
-      return this.#fetch(key, hash, caller, true, walk)
+      return this.#fetch(key, hash, caller, true, plan)
     }
     const future = this.#futures.get(hash)
     if (future) return waitFor(future, caller)
@@ -472,19 +507,19 @@ export class DiscoClient {
       this.#bounds?.[key[2] === 'info' ? 'info' : 'items'].touch(query)
       return query.state.data as Result
     }
-    if (options.noCache) return this.#newFlight(key, false).join(caller)
-    return this.#fetch(key, hash, caller, false, walk)
+    if (options.noCache) return this.#newFlight(key, false, plan).join(caller)
+    return this.#fetch(key, hash, caller, false, plan)
   }
 
   /** Goes on with an incomplete items list: joins the entry's flight if there is one, else follows the pages from `walk.from`. */
-  async #continue(key: DiscoQueryKey, options: QueryOptions, walk: Walk): Promise<Result> {
+  async #continue(key: DiscoQueryKey, options: QueryOptions, plan: Plan): Promise<Result> {
     this.#assertLive()
     const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
     if (caller.signal?.aborted) throw abortReason(caller.signal)
     const hash = hashKey(key)
     const flight = this.#flights.get(hash)
     if (flight) return flight.join(caller)
-    return this.#fetch(key, hash, caller, false, walk)
+    return this.#fetch(key, hash, caller, false, plan)
   }
 
   /**
@@ -492,10 +527,10 @@ export class DiscoClient {
    * asks the entity itself) and a TanStack fetch of its entry storing its
    * answer; `caller` joins the flight.
    */
-  #fetch(key: FlightKey, hash: string, caller: Caller, fresh: boolean, walk: Walk = DEFAULT_WALK): Promise<Result> {
+  #fetch(key: FlightKey, hash: string, caller: Caller, fresh: boolean, plan: Plan = {}): Promise<Result> {
     if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
     const query = this.#entry(key, caller.timeout)
-    const flight = this.#newFlight(key, fresh, walk)
+    const flight = this.#newFlight(key, fresh, plan)
     this.#setFlight(hash, flight)
     // Whatever fetch rode an older flight stops; its waiters follow the new one.
     this.#cancelFetch(query)
@@ -512,7 +547,7 @@ export class DiscoClient {
   }
 
   /** The queryFn: rides the entry's flight (or its future), starting a flight when there is none. */
-  #ride(key: FlightKey, hash: string, caller: Caller): Promise<Result> {
+  #ride(key: FlightKey, hash: string, caller: Caller, plan: Plan = {}): Promise<Result> {
     if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
     // The fetch #fetch starts only stores the answer: it is no caller of its own.
     const storing = this.#storing === hash
@@ -523,7 +558,7 @@ export class DiscoClient {
     if (!flight) {
       if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
       this.#attach()
-      flight = this.#newFlight(key, false)
+      flight = this.#newFlight(key, false, plan)
       this.#setFlight(hash, flight)
     }
     return storing ? waitFor(flight.promise, rider) : flight.join(rider)
@@ -543,10 +578,12 @@ export class DiscoClient {
     return (flight ? flight.join(caller) : this.#fetch(key, hash, caller, false)) as Promise<DiscoItemsPage>
   }
 
-  #newFlight(key: FlightKey, fresh: boolean, walk: Walk = DEFAULT_WALK): Flight<Result> {
+  #newFlight(key: FlightKey, fresh: boolean, plan: Plan = {}): Flight<Result> {
     const hash = hashKey(key)
+    const { queue } = plan
     const flight: Flight<Result> = new Flight(
-      (signal) => this.#request(key, fresh, signal, walk),
+      // A queued flight exists at once (callers join it) and goes on the wire at its turn.
+      (signal) => (queue ? queue.run(() => this.#request(key, fresh, signal, plan), signal) : this.#request(key, fresh, signal, plan)),
       () => {
         // Every caller left: the fetch storing this flight's answer stops too.
         if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
@@ -607,10 +644,10 @@ export class DiscoClient {
    * (unless `fresh`: requireFresh asks the entity itself), else one IQ; for
    * items, the pages a paging responder gives (`walk`); for a page, one IQ.
    */
-  #request(key: FlightKey, fresh: boolean, signal: AbortSignal, walk: Walk): Promise<Result> {
+  #request(key: FlightKey, fresh: boolean, signal: AbortSignal, plan: Plan): Promise<Result> {
     const [, , kind, jid, node] = key
     if (key[2] === 'items-page') return this.#ask(jid, node, NS_DISCO_ITEMS, signal, rsmRequestToXml(key[5])).then((stanza) => parseItemsReply(stanza, node))
-    if (kind === 'items') return this.#walk(jid, node, walk, signal)
+    if (kind === 'items') return this.#walk(jid, node, plan, signal)
     const direct = (): Promise<Result> => this.#ask(jid, node, NS_DISCO_INFO, signal).then((stanza) => parseInfoReply(stanza, node))
     if (node !== null || fresh) return direct()
     for (const source of this.#sources) {
@@ -639,19 +676,20 @@ export class DiscoClient {
    * own, its next pages (after = last, at most 100 a page, `<max>` always
    * sent) until PageWalk says it is over or `walk.maxItems` are in.
    */
-  async #walk(jid: string, node: string | null, walk: Walk, signal: AbortSignal): Promise<DiscoItemsList> {
+  async #walk(jid: string, node: string | null, plan: Plan, signal: AbortSignal): Promise<DiscoItemsList> {
+    const maxItems = plan.maxItems ?? DEFAULT_MAX_ITEMS
     let pages: PageWalk
     let next: string | undefined
-    if (walk.from) {
-      pages = PageWalk.resume(walk.from)
-      next = walk.from.last
+    if (plan.from) {
+      pages = PageWalk.resume(plan.from)
+      next = plan.from.last
     } else {
       pages = new PageWalk()
       next = pages.add(parseItemsReply(await this.#ask(jid, node, NS_DISCO_ITEMS, signal), node))
     }
-    while (next !== undefined && pages.items.length < walk.maxItems) {
+    while (next !== undefined && pages.items.length < maxItems) {
       if (signal.aborted) throw abortReason(signal)
-      const set = rsmRequestToXml({ max: Math.min(MAX_PAGE_SIZE, walk.maxItems - pages.items.length), after: next })
+      const set = rsmRequestToXml({ max: Math.min(MAX_PAGE_SIZE, maxItems - pages.items.length), after: next })
       next = pages.add(parseItemsReply(await this.#ask(jid, node, NS_DISCO_ITEMS, signal, set), node))
     }
     return pages.result(node, next)

@@ -76,19 +76,31 @@ export class PageWalk {
   }
 }
 
-const memo = new WeakMap<readonly DiscoItemsPage[], string | undefined>()
+/** What a run of pages adds up to. */
+export interface WalkedPages {
+  /** Every item of the pages, once each, in order. */
+  items: DiscoItem[]
+  /** The `after` of the next page, or undefined when there is none. */
+  next: string | undefined
+  /** How many items there are: the responder's latest count, else (the walk over) how many arrived. */
+  count: number | undefined
+}
+
+const walked = new WeakMap<readonly DiscoItemsPage[], WalkedPages>()
 
 /**
- * The `after` of the page that follows `pages` (fetched in order from the
- * first), or undefined when there is none: TanStack's getNextPageParam for
- * pages of disco#items. Remembered per pages array, which TanStack keeps
- * while the data does not change.
+ * The pages of disco#items fetched in order from the first, added up:
+ * TanStack's getNextPageParam (`next`) and what useDiscoItemsPages shows.
+ * Remembered per pages array, which TanStack keeps while the data does not
+ * change.
  */
-export function nextPageAfter(pages: readonly DiscoItemsPage[]): string | undefined {
-  if (memo.has(pages)) return memo.get(pages)
+export function walkPages(pages: readonly DiscoItemsPage[]): WalkedPages {
+  let result = walked.get(pages)
+  if (result) return result
   const walk = new PageWalk()
   let next: string | undefined
   for (const page of pages) next = walk.add(page)
-  memo.set(pages, next)
-  return next
+  result = { items: walk.items, next, count: walk.count ?? (next === undefined ? walk.items.length : undefined) }
+  walked.set(pages, result)
+  return result
 }

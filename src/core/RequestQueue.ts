@@ -5,10 +5,11 @@
  * disco#info requests (DiscoBrowser, useFindServices and
  * DiscoClient.findServices each use one; apps may too).
  *
- * A task waiting for its turn leaves the queue when its signal aborts; one
- * under way is the task's to stop. Nothing is installed anywhere but on the
- * signals of waiting tasks, and each listener goes when its task starts or
- * leaves.
+ * A task leaves the queue when its signal aborts: one waiting for its turn
+ * never runs, one under way gives its place up at once (the task is told by
+ * the same signal; a request it forgets may never settle). Nothing is
+ * installed anywhere but on those signals, and each listener goes with its
+ * task.
  */
 import { InvalidInputError } from './errors.js'
 import { abortReason } from './Flight.js'
@@ -42,42 +43,56 @@ export class RequestQueue {
 
   /**
    * Runs `task` once fewer than `limit` tasks are under way, and settles as
-   * it does. An abort of `signal` before its turn rejects with the signal's
-   * reason and the task never runs.
+   * it does. An abort of `signal` rejects with the signal's reason: before
+   * its turn the task never runs; under way, its place goes to the next.
    */
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortReason(signal))
-    if (this.#running < this.limit) return this.#start(task)
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => {
+      let state: 'waiting' | 'running' | 'done' = 'waiting'
+      const finish = (): void => {
+        signal?.removeEventListener('abort', onAbort)
+        const wasRunning = state === 'running'
+        state = 'done'
         this.#waiting.delete(waiting)
+        if (wasRunning) {
+          this.#running--
+          this.#next()
+        }
+      }
+      const onAbort = (): void => {
+        if (state === 'done') return
+        finish()
         reject(abortReason(signal as AbortSignal))
       }
       const waiting: Waiting = {
         start: () => {
-          signal?.removeEventListener('abort', onAbort)
-          this.#start(task).then(resolve, reject)
+          state = 'running'
+          this.#running++
+          let promise: Promise<T>
+          try {
+            promise = task()
+          } catch (error) {
+            promise = Promise.reject(error)
+          }
+          promise.then(
+            (value) => {
+              if (state === 'done') return
+              finish()
+              resolve(value)
+            },
+            (error: unknown) => {
+              if (state === 'done') return
+              finish()
+              reject(error)
+            },
+          )
         },
       }
-      this.#waiting.add(waiting)
       signal?.addEventListener('abort', onAbort, { once: true })
+      if (this.#running < this.limit) waiting.start()
+      else this.#waiting.add(waiting)
     })
-  }
-
-  #start<T>(task: () => Promise<T>): Promise<T> {
-    this.#running++
-    let promise: Promise<T>
-    try {
-      promise = task()
-    } catch (error) {
-      promise = Promise.reject(error)
-    }
-    const done = (): void => {
-      this.#running--
-      this.#next()
-    }
-    promise.then(done, done)
-    return promise
   }
 
   #next(): void {

@@ -20,6 +20,7 @@ export type { JidInput, ParsedJid } from './jid.js'
 export {
   formToXml,
   getFormType,
+  hasFeature,
   infoToXml,
   itemsToXml,
   parseInfo,
@@ -49,6 +50,8 @@ export {
 } from './rsm.js'
 export type { Page, RsmRequest, RsmResult } from './rsm.js'
 export { DEFAULT_CONCURRENCY, RequestQueue } from './RequestQueue.js'
+export { findServices } from './findServices.js'
+export type { FindServicesOptions, FoundService } from './findServices.js'
 export * from './namespaces.js'
 export { MANDATORY_FEATURES, Node, StaticNode } from './Node.js'
 export type { ClaimRelease, IdentityNames, Release } from './Node.js'

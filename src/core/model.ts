@@ -94,6 +94,11 @@ export function getFormType(form: DataForm): string | undefined {
   return field?.values.length === 1 ? field.values[0] : undefined
 }
 
+/** Whether `info` advertises `feature`; XEP-0030 section 3.1: an answer missing disco#info still supports it. */
+export function hasFeature(info: DiscoInfo, feature: string): boolean {
+  return feature === NS_DISCO_INFO || info.features.includes(feature)
+}
+
 /** Equal for one category/type/xml:lang; language tags compare case-insensitively (RFC 5646 2.1.1). */
 export function identityKey(identity: DiscoIdentity): string {
   return `${identity.category}\u0000${identity.type}\u0000${langKey(identity.lang)}`

@@ -65,6 +65,23 @@ describe('RequestQueue', () => {
     await expect(queue.run(async () => 'next', controller.signal)).rejects.toThrow('gone')
   })
 
+  it('gives the place of a task under way to the next at once when its signal aborts, even if the task never settles', async () => {
+    const queue = new RequestQueue(1)
+    const controller = new AbortController()
+    const forgotten = queue.run(() => new Promise<string>(() => {}), controller.signal)
+    let started = false
+    const next = queue.run(async () => {
+      started = true
+      return 'next'
+    })
+    expect(started).toBe(false)
+    controller.abort(new Error('left'))
+    expect(started).toBe(true)
+    await expect(forgotten).rejects.toThrow('left')
+    await expect(next).resolves.toBe('next')
+    expect(queue.running).toBe(0)
+  })
+
   it('frees the slot of a task that throws before returning its promise', async () => {
     const queue = new RequestQueue(1)
     await expect(
