@@ -1,10 +1,11 @@
 'use client'
 import { skipToken, useQuery } from '@tanstack/react-query'
-import type { QueryObserverResult, UseQueryOptions, UseQueryResult } from '@tanstack/react-query'
+import type { UseQueryOptions, UseQueryResult } from '@tanstack/react-query'
 import { QUERY_KEY_ROOT } from '../core/DiscoClient.js'
 import type { DiscoClient, DiscoKind } from '../core/DiscoClient.js'
 import type { JidInput } from '../core/jid.js'
-import type { DiscoInfo, DiscoItems } from '../core/model.js'
+import type { DiscoInfo, DiscoItemsList } from '../core/model.js'
+import type { RequestQueue } from '../core/RequestQueue.js'
 import type { XmppClient } from '../core/XmppClient.js'
 import { useDiscoContext } from './context.js'
 
@@ -17,9 +18,15 @@ export type DiscoHookOptions<TResult, TData> = Omit<
   node?: string | undefined
   /** Milliseconds to wait for the reply (Infinity: no limit); default 30000. */
   timeout?: number | undefined
+  /**
+   * Send the request through this queue (a RequestQueue of the core): with
+   * many hooks sharing one, at most its `limit` of their requests are in
+   * flight. A cached answer, or a request already under way, needs no turn.
+   */
+  queue?: RequestQueue | undefined
 }
 
-type Result<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItems
+type Result<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItemsList
 
 /**
  * The useQuery options of a hook.
@@ -36,16 +43,13 @@ export function discoQueryOptions<K extends DiscoKind, TData>(
   online: boolean,
   kind: K,
   jid: JidInput | null | undefined,
-  { node, timeout, enabled = true, ...rest }: DiscoHookOptions<Result<K>, TData>,
+  { node, timeout, queue, enabled = true, ...rest }: DiscoHookOptions<Result<K>, TData>,
 ): UseQueryOptions<Result<K>, Error, TData> & { disabled?: true } {
   if (jid === null || jid === undefined || !xmpp.jid) {
     return { ...rest, queryKey: [QUERY_KEY_ROOT, 'disabled', kind, null, node ?? null], queryFn: skipToken, enabled: false, disabled: true }
   }
   try {
-    const base =
-      kind === 'info'
-        ? client.infoQueryOptions(jid, node, timeout === undefined ? {} : { timeout })
-        : client.itemsQueryOptions(jid, node, timeout === undefined ? {} : { timeout })
+    const base = kind === 'info' ? client.infoQueryOptions(jid, node, { timeout, queue }) : client.itemsQueryOptions(jid, node, { timeout, queue })
     return { ...(base as unknown as UseQueryOptions<Result<K>, Error, TData>), ...rest, enabled: online ? enabled : false }
   } catch (error) {
     return {
@@ -77,8 +81,8 @@ export function useDiscoQuery<K extends DiscoKind, TData>(
  * fetch, so it resolves with the current result. The result is TanStack's
  * property-tracking proxy; this one keeps reads going through it.
  */
-function withoutRefetch<TData>(result: UseQueryResult<TData, Error>): UseQueryResult<TData, Error> {
-  const refetch = (): Promise<QueryObserverResult<TData, Error>> => Promise.resolve(result)
+export function withoutRefetch<R extends { refetch: (...args: never[]) => Promise<unknown> }>(result: R): R {
+  const refetch = (): Promise<R> => Promise.resolve(result)
   return new Proxy(result, {
     get: (target, key, receiver) => (key === 'refetch' ? refetch : Reflect.get(target, key, receiver)),
   })
