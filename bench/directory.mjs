@@ -10,24 +10,17 @@
 //     xmpp.js iqCaller requests (parsed to plain objects), and vs one answer
 //     of all 10,000 (a responder without paging): time, IQs, and the heap
 //     the result holds (after GC).
-import { JSDOM } from 'jsdom'
 import process from 'node:process'
 import { Results, interleaved, now, report } from './lib/common.mjs'
 import { importDist } from './lib/dist.mjs'
+import { installJsdom } from './lib/jsdom.mjs'
 
 if (typeof globalThis.gc !== 'function') {
   console.error('bench/directory.mjs needs node --expose-gc')
   process.exit(2)
 }
 
-const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://localhost/' })
-const { document } = dom.window
-globalThis.window = dom.window
-globalThis.document = document
-for (const key of ['navigator', 'HTMLElement', 'Node', 'Element', 'MutationObserver']) {
-  if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true })
-}
-globalThis.IS_REACT_ACT_ENVIRONMENT = true
+const document = installJsdom()
 
 const { createElement: h, StrictMode, act } = await import('react')
 const { createRoot } = await import('react-dom/client')

@@ -11,19 +11,12 @@
 //
 // React's development build (act() is not available in production builds);
 // no StrictMode, so each component mounts once.
-import { JSDOM } from 'jsdom'
 import process from 'node:process'
 import { Results, interleaved, now, report } from './lib/common.mjs'
 import { importDist } from './lib/dist.mjs'
+import { installJsdom } from './lib/jsdom.mjs'
 
-const dom = new JSDOM('<!doctype html><html><body><div id="root"></div></body></html>', { url: 'http://localhost/' })
-const { document } = dom.window
-globalThis.window = dom.window
-globalThis.document = document
-for (const key of ['navigator', 'HTMLElement', 'Node', 'Element', 'MutationObserver']) {
-  if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true })
-}
-globalThis.IS_REACT_ACT_ENVIRONMENT = true
+const document = installJsdom()
 
 const { createElement: h, act, useEffect } = await import('react')
 const { createRoot } = await import('react-dom/client')

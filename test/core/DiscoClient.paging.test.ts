@@ -2,7 +2,7 @@
 // queryItems following a responder that pages on its own. Every assertion
 // about the wire counts the disco#items gets alice actually sent, and reads
 // the <set/> each carried.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { QueryClient } from '@tanstack/query-core'
 import xml from '@xmpp/xml'
 import {
@@ -13,7 +13,6 @@ import {
   NS_DISCO_ITEMS,
   NS_RSM,
   NS_STANZAS,
-  ReplyMatcher,
   StanzaError,
   itemsToXml,
   parseRsmRequest,
@@ -21,7 +20,7 @@ import {
 import type { DiscoItem, RsmRequest, XmlElement, XmppClient } from '../../src/core/index.js'
 import { answerDisco } from '../../src/testing/index.js'
 import type { DiscoPagingSpec } from '../../src/testing/index.js'
-import { FakeNetwork } from '../helpers/fakeNetwork.js'
+import { FakeNetwork, checkEveryTestSettles } from '../helpers/fakeNetwork.js'
 import type { FakeEntity } from '../helpers/fakeNetwork.js'
 
 const ACCOUNT = 'alice@example.org'
@@ -32,15 +31,7 @@ function rooms(count: number): DiscoItem[] {
   return Array.from({ length: count }, (_, i) => ({ jid: `room${String(i).padStart(3, '0')}@${ROOMS}`, name: `Room ${i}` }))
 }
 
-let current: { net: FakeNetwork; alice: FakeEntity } | undefined
-
-afterEach(() => {
-  const ctx = current
-  current = undefined
-  if (!ctx) return
-  expect(ReplyMatcher.for(asXmpp(ctx.alice)).pendingCount).toBe(0)
-  expect(ctx.net.errors).toEqual([])
-})
+const checked = checkEveryTestSettles()
 
 /** alice asks ROOMS, which answers `items` with `paging` (answerDisco); with `items` null the test installs its own handler. */
 function setup(items: DiscoItem[] | null, paging?: DiscoPagingSpec) {
@@ -51,7 +42,7 @@ function setup(items: DiscoItem[] | null, paging?: DiscoPagingSpec) {
   const responder = items === null ? { spec } : answerDisco(service, spec)
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
   const dc = DiscoClient.for(asXmpp(alice), { queryClient })
-  current = { net, alice }
+  checked(net, alice)
   /** The <set/> of each disco#items get alice sent (undefined: none), in order. */
   const sets = (): (RsmRequest | undefined)[] =>
     alice.sentQueries(NS_DISCO_ITEMS).map((iq) => {
@@ -280,7 +271,7 @@ describe('DiscoClient.queryItems and a responder that pages on its own', () => {
     const net = new FakeNetwork()
     const alice = net.entity(`${ACCOUNT}/a`)
     const bob = net.entity('bob@example.org/b')
-    current = { net, alice }
+    checked(net, alice)
     DiscoServer.for(asXmpp(bob)).items.push(...rooms(300))
     const dc = DiscoClient.for(asXmpp(alice), { queryClient: new QueryClient() })
     expect((await dc.queryItems('bob@example.org/b')).items).toHaveLength(300)

@@ -38,6 +38,23 @@ async function walk(client: DiscoClient, jid: string, max: number): Promise<Disc
   }
 }
 
+/** Renders useDiscoItemsPages(jid, { pageSize }) for `xmpp` in StrictMode; the holder has its latest result. */
+function renderPages(xmpp: Client, queryClient: QueryClient, jid: string, pageSize: number): { current?: UseDiscoItemsPagesResult } {
+  const result: { current?: UseDiscoItemsPagesResult } = {}
+  function Pages() {
+    result.current = useDiscoItemsPages(jid, { pageSize })
+    return null
+  }
+  render(
+    <StrictMode>
+      <DiscoProvider client={asXmpp(xmpp)} queryClient={queryClient}>
+        <Pages />
+      </DiscoProvider>
+    </StrictMode>,
+  )
+  return result
+}
+
 describe(`Large directories through ${serverName}`, () => {
   let server: TestServer
   let alice: Client
@@ -89,18 +106,7 @@ describe(`Large directories through ${serverName}`, () => {
     expect(bobGets.items - before).toBe(1)
     // A hook's first page while queryItemsPage waits for the same page.
     const pending = client.queryItemsPage(bobJid, { max: 20 })
-    const result: { current?: UseDiscoItemsPagesResult } = {}
-    function Pages() {
-      result.current = useDiscoItemsPages(bobJid, { pageSize: 20 })
-      return null
-    }
-    render(
-      <StrictMode>
-        <DiscoProvider client={asXmpp(alice)} queryClient={queryClient}>
-          <Pages />
-        </DiscoProvider>
-      </StrictMode>,
-    )
+    const result = renderPages(alice, queryClient, bobJid, 20)
     expect((await pending).items).toEqual(list.slice(0, 20))
     await waitFor(() => expect(result.current?.items).toHaveLength(20))
     expect(bobGets.items - before).toBe(2)
@@ -109,18 +115,7 @@ describe(`Large directories through ${serverName}`, () => {
 
   it('pages through the 1000 items with useDiscoItemsPages: fetchNextPage until hasNextPage is false', async () => {
     const before = bobGets.items
-    const result: { current?: UseDiscoItemsPagesResult } = {}
-    function Pages() {
-      result.current = useDiscoItemsPages(bobJid, { pageSize: 100 })
-      return null
-    }
-    render(
-      <StrictMode>
-        <DiscoProvider client={asXmpp(alice)} queryClient={newQueryClient()}>
-          <Pages />
-        </DiscoProvider>
-      </StrictMode>,
-    )
+    const result = renderPages(alice, newQueryClient(), bobJid, 100)
     await waitFor(() => expect(result.current?.items).toHaveLength(100))
     expect(result.current?.count).toBe(1000)
     while (result.current?.hasNextPage) {
