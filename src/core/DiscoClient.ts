@@ -27,28 +27,25 @@
  */
 import { QueryClient, hashKey } from '@tanstack/query-core'
 import type { Query, QueryCache, QueryFunctionContext, QueryKey } from '@tanstack/query-core'
-import xml from '@xmpp/xml'
 import { CacheBound } from './CacheBound.js'
 import { ClientHooks, once } from './ClientHooks.js'
-import { DiscoError, DisconnectedError, InvalidInputError, MalformedResponseError } from './errors.js'
+import { DiscoRequests } from './DiscoRequests.js'
+import { DiscoError, DisconnectedError, InvalidInputError } from './errors.js'
 import { findServices, serverOf } from './findServices.js'
 import type { FindServicesOptions, FoundService } from './findServices.js'
 import { Flight, abortReason, waitFor } from './Flight.js'
 import type { Caller } from './Flight.js'
 import { normalizeJid, tryNormalizeJid } from './jid.js'
 import type { JidInput } from './jid.js'
-import { parseInfo, parseItemsPage } from './model.js'
 import type { DiscoInfo, DiscoItemsList, DiscoItemsPage } from './model.js'
-import { NS_DISCO_INFO, NS_DISCO_ITEMS } from './namespaces.js'
 import type { Release } from './Node.js'
-import { PageWalk, walkPages } from './PageWalk.js'
+import { walkPages } from './PageWalk.js'
 import { ReplyMatcher } from './ReplyMatcher.js'
 import type { RequestQueue } from './RequestQueue.js'
-import { MAX_PAGE_SIZE, checkPageRequest, rsmRequestToXml } from './rsm.js'
+import { MAX_PAGE_SIZE, checkPageRequest } from './rsm.js'
 import type { RsmRequest } from './rsm.js'
 import { Session } from './Session.js'
 import { assertOptionalText, checkTimeout } from './validate.js'
-import type { XmlElement } from './xml.js'
 import type { IncomingContext, XmppClient } from './XmppClient.js'
 
 /** The first element of every query key of this library. */
@@ -216,6 +213,7 @@ export class DiscoClient {
   readonly #xmpp: XmppClient
   readonly #session: Session
   readonly #matcher: ReplyMatcher
+  readonly #wire: DiscoRequests
   /** The current request of each entry, by query hash. */
   readonly #flights = new Map<string, Flight<Result>>()
   readonly #futures = new Map<string, Promise<DiscoInfo>>()
@@ -256,6 +254,7 @@ export class DiscoClient {
     this.queryClient = queryClient
     this.#session = Session.of(xmpp)
     this.#matcher = ReplyMatcher.for(xmpp)
+    this.#wire = new DiscoRequests(this.#matcher)
   }
 
   // ---- lifetime ----
@@ -646,9 +645,9 @@ export class DiscoClient {
    */
   #request(key: FlightKey, fresh: boolean, signal: AbortSignal, plan: Plan): Promise<Result> {
     const [, , kind, jid, node] = key
-    if (key[2] === 'items-page') return this.#ask(jid, node, NS_DISCO_ITEMS, signal, rsmRequestToXml(key[5])).then((stanza) => parseItemsReply(stanza, node))
-    if (kind === 'items') return this.#walk(jid, node, plan, signal)
-    const direct = (): Promise<Result> => this.#ask(jid, node, NS_DISCO_INFO, signal).then((stanza) => parseInfoReply(stanza, node))
+    if (key[2] === 'items-page') return this.#wire.page(jid, node, key[5], signal)
+    if (kind === 'items') return this.#wire.items(jid, node, { maxItems: plan.maxItems ?? DEFAULT_MAX_ITEMS, from: plan.from }, signal)
+    const direct = (): Promise<Result> => this.#wire.info(jid, node, signal)
     if (node !== null || fresh) return direct()
     for (const source of this.#sources) {
       const answer = source.resolveInfo(jid, { signal })
@@ -660,39 +659,6 @@ export class DiscoClient {
       })
     }
     return direct()
-  }
-
-  /** One IQ get of `<query xmlns=ns node>` (with `set` inside), forgotten when `signal` aborts. */
-  #ask(jid: string, node: string | null, ns: string, signal: AbortSignal, set?: XmlElement): Promise<XmlElement> {
-    const request = this.#matcher.request(jid, xml('query', { xmlns: ns, node: node ?? undefined }, set))
-    signal.addEventListener('abort', request.cancel, { once: true })
-    const done = (): void => signal.removeEventListener('abort', request.cancel)
-    request.promise.then(done, done)
-    return request.promise
-  }
-
-  /**
-   * disco#items as a plain request, then, when the responder paged on its
-   * own, its next pages (after = last, at most 100 a page, `<max>` always
-   * sent) until PageWalk says it is over or `walk.maxItems` are in.
-   */
-  async #walk(jid: string, node: string | null, plan: Plan, signal: AbortSignal): Promise<DiscoItemsList> {
-    const maxItems = plan.maxItems ?? DEFAULT_MAX_ITEMS
-    let pages: PageWalk
-    let next: string | undefined
-    if (plan.from) {
-      pages = PageWalk.resume(plan.from)
-      next = plan.from.last
-    } else {
-      pages = new PageWalk()
-      next = pages.add(parseItemsReply(await this.#ask(jid, node, NS_DISCO_ITEMS, signal), node))
-    }
-    while (next !== undefined && pages.items.length < maxItems) {
-      if (signal.aborted) throw abortReason(signal)
-      const set = rsmRequestToXml({ max: Math.min(MAX_PAGE_SIZE, maxItems - pages.items.length), after: next })
-      next = pages.add(parseItemsReply(await this.#ask(jid, node, NS_DISCO_ITEMS, signal, set), node))
-    }
-    return pages.result(node, next)
   }
 
   #connected(): boolean {
@@ -870,35 +836,6 @@ export class DiscoClient {
 /** A result is served from the cache when it has data and nothing (an error, a flush) invalidated it since. */
 function isCached(query: Query): boolean {
   return query.state.data !== undefined && !query.state.isInvalidated
-}
-
-/** The `<query/>` of a result, checked against the node asked (a different node echoed is malformed). */
-function replyQuery(stanza: XmlElement, ns: string, node: string | null): XmlElement | undefined {
-  const query = stanza.getChild('query', ns)
-  if (!query) return undefined
-  const echoed = query.attrs.node || null
-  if (echoed !== null && echoed !== node) {
-    throw new MalformedResponseError(`reply for node ${JSON.stringify(echoed)}, asked ${JSON.stringify(node)}`, stanza)
-  }
-  return query
-}
-
-function parseInfoReply(stanza: XmlElement, node: string | null): DiscoInfo {
-  const query = replyQuery(stanza, NS_DISCO_INFO, node)
-  // An info result must have identities.
-  if (!query) throw new MalformedResponseError(`result without <query xmlns='${NS_DISCO_INFO}'/>`, stanza)
-  const info = parseInfo(query)
-  // Some servers do not echo the node (XEP-0030 says they MUST): the answer is still for it.
-  if (node !== null) info.node = node
-  return info
-}
-
-/** A disco#items result as one page (its `<set/>` in `rsm`); a result without payload has no items. */
-function parseItemsReply(stanza: XmlElement, node: string | null): DiscoItemsPage {
-  const query = replyQuery(stanza, NS_DISCO_ITEMS, node)
-  const page: DiscoItemsPage = query ? parseItemsPage(query) : { items: [] }
-  if (node !== null) page.node = node
-  return page
 }
 
 const privateClients = new WeakMap<XmppClient, QueryClient>()
