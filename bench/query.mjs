@@ -95,7 +95,8 @@ try {
   const info = await oursWs.queryInfo(peer, { requireFresh: true })
   const sInfo = await carol.getDiscoInfo(peer)
   const sItems = await carol.getDiscoItems(peer)
-  if (info.features.length !== 11 || sInfo.features.length !== 11 || sItems.items.length !== 10) {
+  // 10 features + disco#info and disco#items (the root answers items since issue 12).
+  if (info.features.length !== 12 || sInfo.features.length !== 12 || sItems.items.length !== 10) {
     throw new Error(`unexpected answers: ${info.features.length} / ${sInfo.features.length} / ${sItems.items.length}`)
   }
 
