@@ -3,7 +3,7 @@
 // them into BENCHMARKS.md between the "bench:begin" and "bench:end" markers
 // (the text around them is kept).
 //
-//   node bench/run.mjs [suite ...]   suites: query answer react memory size (default: all)
+//   node bench/run.mjs [suite ...]   suites: query answer react memory size directory (default: all)
 //   BENCH_RUNS=1 node bench/run.mjs  a quick smoke run (figures from 1 run)
 //   --no-write                       print only, leave BENCHMARKS.md alone
 //
@@ -30,6 +30,7 @@ const SUITES = {
   react: { file: 'react.mjs', title: '4. React', timeout: 90_000 },
   memory: { file: 'memory.mjs', title: '5. Memory', timeout: 150_000, args: ['--expose-gc'], env: { BENCH_RUNS: String(Math.min(RUNS, 3)) } },
   size: { file: 'size.mjs', title: '6. Size', timeout: 60_000 },
+  directory: { file: 'directory.mjs', title: '7. Large directory', timeout: 180_000, args: ['--expose-gc'] },
 }
 
 const args = process.argv.slice(2)

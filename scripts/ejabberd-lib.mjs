@@ -123,6 +123,16 @@ function httpApi(port, command, body) {
 
 const q = (s) => JSON.stringify(String(s)) // a YAML (flow) scalar
 
+// MUC (option `muc`, and in the 'debian' set): rooms that the admin API
+// creates persistent; mod_muc_admin is that API.
+const MUC_MODULES = `  mod_muc:
+    access:
+      - allow
+    access_create: muc_create
+    access_persistent: muc_create
+  mod_muc_admin: {}
+`
+
 // Modules beyond our minimal set, as Debian's /etc/ejabberd/ejabberd.yml loads
 // them (moduleSet 'debian'): stream management, carbons, vCard presence
 // updates, offline storage, MUC... (stream management is in both sets). A closer look at what a stock ejabberd
@@ -136,13 +146,7 @@ const DEBIAN_EXTRA_MODULES = `  mod_adhoc: {}
   mod_client_state: {}
   mod_configure: {}
   mod_last: {}
-  mod_muc:
-    access:
-      - allow
-    access_create: muc_create
-    access_persistent: muc_create
-  mod_muc_admin: {}
-  mod_offline: {}
+${MUC_MODULES}  mod_offline: {}
   mod_pres_counter:
     count: 5
     interval: 60
@@ -159,7 +163,7 @@ const DEBIAN_EXTRA_MODULES = `  mod_adhoc: {}
 `
 
 /** The whole ejabberd.yml of a throwaway server. */
-export function ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet = 'minimal' }) {
+export function ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet = 'minimal', muc = false }) {
   if (moduleSet !== 'minimal' && moduleSet !== 'debian') throw new Error(`ejabberd moduleSet ${moduleSet}: expected minimal or debian`)
   return `# Throwaway ejabberd of react-xmpp-disco's tests (scripts/ejabberd-lib.mjs).
 hosts:
@@ -220,6 +224,10 @@ api_permissions:
       - registered_users
       - connected_users
       - status
+      - create_room
+      - create_room_with_opts
+      - muc_online_rooms
+      - destroy_room
   "console commands":
     from:
       - ejabberd_ctl
@@ -249,22 +257,22 @@ modules:
   # clients resume after a dropped connection.
   mod_stream_mgmt:
     resend_on_timeout: if_offline
-${moduleSet === 'debian' ? DEBIAN_EXTRA_MODULES : ''}`
+${moduleSet === 'debian' ? DEBIAN_EXTRA_MODULES : muc ? MUC_MODULES : ''}`
 }
 
 /**
  * Starts an ejabberd of its own on loopback. See ejabberd-lib.d.mts for the API.
  */
 export async function startEjabberd(options = {}) {
-  const { host = 'localhost', users = [], log, logLevel = 'info', moduleSet = 'minimal' } = options
+  const { host = 'localhost', users = [], log, logLevel = 'info', moduleSet = 'minimal', muc = false } = options
   const install = findEjabberd()
   const fixedPorts = options.c2sPort !== undefined || options.httpPort !== undefined
   return retryOnPortInUse(fixedPorts, START_ATTEMPTS, () =>
-    startOnce({ install, host, users, log, logLevel, moduleSet, c2sPort: options.c2sPort, httpPort: options.httpPort }),
+    startOnce({ install, host, users, log, logLevel, moduleSet, muc, c2sPort: options.c2sPort, httpPort: options.httpPort }),
   )
 }
 
-async function startOnce({ install, host, users, log, logLevel, moduleSet, c2sPort: c2sWanted, httpPort: httpWanted }) {
+async function startOnce({ install, host, users, log, logLevel, moduleSet, muc, c2sPort: c2sWanted, httpPort: httpWanted }) {
   const startedAt = Date.now()
   const taken = new Set()
   const pick = async (wanted) => {
@@ -290,7 +298,7 @@ async function startOnce({ install, host, users, log, logLevel, moduleSet, c2sPo
 
   try {
     await Promise.all([mkdir(spoolDir), mkdir(logsDir)])
-    await writeFile(configFile, ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet }))
+    await writeFile(configFile, ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet, muc }))
     // For ctl(): Debian's ejabberdctl sources this (--ctl-config) after its defaults.
     await writeFile(
       ctlConfigFile,
@@ -429,5 +437,7 @@ async function startOnce({ install, host, users, log, logLevel, moduleSet, c2sPo
     configFile,
     startupMs: Date.now() - startedAt,
     ctl,
+    api: (command, body) => httpApi(httpPort, command, body),
+    ...((muc || moduleSet === 'debian') && { mucService: `conference.${host}` }),
   }
 }

@@ -18,6 +18,8 @@ export interface StartProsodyOptions {
   c2sPort?: number
   /** Fixed HTTP/WebSocket port on 127.0.0.1 (default: a free one). */
   httpPort?: number
+  /** A MUC service at `conference.<host>` (Prosody: the muc component; ejabberd: mod_muc and mod_muc_admin). */
+  muc?: boolean
 }
 
 export interface ProsodyExit {
@@ -50,6 +52,8 @@ export interface ProsodyServer {
   register(username: string, password: string): Promise<void>
   /** The last lines of the Prosody log. */
   logTail(lines?: number): Promise<string>
+  /** The MUC service's JID, when started with `muc: true`. */
+  mucService?: string
 }
 
 export const CONFIG_PATH: string

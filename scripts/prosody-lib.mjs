@@ -42,7 +42,7 @@ const START_ATTEMPTS = 3
  * Starts a Prosody of its own on loopback. See prosody-lib.d.mts for the API.
  */
 export async function startProsody(options = {}) {
-  const { host = 'localhost', users = [], log, logLevel = 'info' } = options
+  const { host = 'localhost', users = [], log, logLevel = 'info', muc = false } = options
   // A plain existence check (not X_OK), as this always was.
   if (!onPath('prosody', existsSync) || !onPath('prosodyctl', existsSync)) {
     throw new Error(
@@ -52,11 +52,11 @@ export async function startProsody(options = {}) {
   }
   const fixedPorts = options.c2sPort !== undefined || options.httpPort !== undefined
   return retryOnPortInUse(fixedPorts, START_ATTEMPTS, () =>
-    startOnce({ host, users, log, logLevel, c2sPort: options.c2sPort, httpPort: options.httpPort }),
+    startOnce({ host, users, log, logLevel, muc, c2sPort: options.c2sPort, httpPort: options.httpPort }),
   )
 }
 
-async function startOnce({ host, users, log, logLevel, c2sPort: c2sWanted, httpPort: httpWanted }) {
+async function startOnce({ host, users, log, logLevel, muc, c2sPort: c2sWanted, httpPort: httpWanted }) {
   const c2sPort = c2sWanted ?? (await freePort())
   let httpPort = httpWanted ?? (await freePort())
   while (httpPort === c2sPort) httpPort = await freePort()
@@ -72,6 +72,7 @@ async function startOnce({ host, users, log, logLevel, c2sPort: c2sWanted, httpP
     RXD_PROSODY_HTTP_PORT: String(httpPort),
     RXD_PROSODY_LOG_LEVEL: logLevel,
     RXD_PROSODY_LOG_CONSOLE: log ? '1' : '',
+    RXD_PROSODY_MUC: muc ? '1' : '',
   }
 
   // Works offline (writes into data_path directly) and while the server
@@ -131,5 +132,5 @@ async function startOnce({ host, users, log, logLevel, c2sPort: c2sWanted, httpP
     await sleep(POLL_MS)
   }
 
-  return serverFields({ host, c2sPort, httpPort, dir, logFile, users: accounts, server, register })
+  return { ...serverFields({ host, c2sPort, httpPort, dir, logFile, users: accounts, server, register }), ...(muc && { mucService: `conference.${host}` }) }
 }

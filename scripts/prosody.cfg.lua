@@ -9,6 +9,8 @@
 --   RXD_PROSODY_LOG_LEVEL  "info" (default) or "debug" (every stanza); the
 --                          startup code reads the info lines of the log file
 --   RXD_PROSODY_LOG_CONSOLE  "1": also log to stdout (prosody runs with -F)
+--   RXD_PROSODY_MUC        "1": a MUC service at conference.<host> (rooms
+--                          created by joining, listed at once)
 -- The same variables are needed by `prosodyctl --config <abs path> register ...`.
 
 local dir = os.getenv("RXD_PROSODY_DIR")
@@ -20,6 +22,7 @@ local c2s_port = tonumber(os.getenv("RXD_PROSODY_C2S_PORT") or "") or 5222
 local http_port = tonumber(os.getenv("RXD_PROSODY_HTTP_PORT") or "") or 5280
 local log_level = os.getenv("RXD_PROSODY_LOG_LEVEL") == "debug" and "debug" or "info"
 local log_console = os.getenv("RXD_PROSODY_LOG_CONSOLE") == "1"
+local muc = os.getenv("RXD_PROSODY_MUC") == "1"
 
 -- Tests and CI run as root; without this Prosody refuses to start (and
 -- 0.12.3 then hangs on shutdown).
@@ -90,3 +93,10 @@ http_cors_override = {
 cross_domain_websocket = true
 
 VirtualHost(host)
+
+if muc then
+	Component("conference." .. host) "muc"
+	-- A room is listed as soon as someone joins it (no configuration step, public).
+	muc_room_locking = false
+	muc_room_default_public = true
+end

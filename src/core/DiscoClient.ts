@@ -6,6 +6,8 @@
  * set_info_future, flush_cache, cache sizes: the semantics kept here)
  * XEP-0198 (a resumed session keeps pending queries and the cache)
  * RFC 6121 section 4.5.2 (an unavailable full JID no longer answers for itself)
+ * XEP-0059 (pages of disco#items: queryItemsPage, and queryItems following a
+ *   responder that pages on its own; src/core/PageWalk.ts says when to stop)
  *
  * The cache is a TanStack QueryCache, so hooks (useQuery over
  * infoQueryOptions) and imperative calls share the very same entries.
@@ -18,32 +20,40 @@
  * it (a cancelled fetch never writes); an entry a hook observes then fetches
  * again at once. requireFresh, setInfoCache, setInfoFuture, forgetInfo,
  * flushCache, the end of a session and an unavailable presence all do
- * exactly that.
+ * exactly that. A paged fetch is no exception: queryItems following a
+ * responder's pages is one flight of its entry, each page of
+ * queryItemsPage one flight of the page's entry, and a hook walking pages
+ * (itemsPagesQueryOptions) rides the flight of each page's entry.
  */
 import { QueryClient, hashKey } from '@tanstack/query-core'
 import type { Query, QueryCache, QueryFunctionContext, QueryKey } from '@tanstack/query-core'
-import xml from '@xmpp/xml'
 import { CacheBound } from './CacheBound.js'
 import { ClientHooks, once } from './ClientHooks.js'
-import { DiscoError, DisconnectedError, MalformedResponseError } from './errors.js'
+import { DiscoRequests } from './DiscoRequests.js'
+import { DiscoError, DisconnectedError, InvalidInputError } from './errors.js'
+import { findServices, serverOf } from './findServices.js'
+import type { FindServicesOptions, FoundService } from './findServices.js'
 import { Flight, abortReason, waitFor } from './Flight.js'
 import type { Caller } from './Flight.js'
 import { normalizeJid, tryNormalizeJid } from './jid.js'
 import type { JidInput } from './jid.js'
-import { parseInfo, parseItems } from './model.js'
-import type { DiscoInfo, DiscoItems } from './model.js'
-import { NS_DISCO_INFO, NS_DISCO_ITEMS } from './namespaces.js'
+import type { DiscoInfo, DiscoItemsList, DiscoItemsPage } from './model.js'
 import type { Release } from './Node.js'
+import { walkPages } from './PageWalk.js'
 import { ReplyMatcher } from './ReplyMatcher.js'
+import type { RequestQueue } from './RequestQueue.js'
+import { MAX_PAGE_SIZE, checkPageRequest } from './rsm.js'
+import type { RsmRequest } from './rsm.js'
 import { Session } from './Session.js'
 import { assertOptionalText, checkTimeout } from './validate.js'
-import type { XmlElement } from './xml.js'
 import type { IncomingContext, XmppClient } from './XmppClient.js'
 
 /** The first element of every query key of this library. */
 export const QUERY_KEY_ROOT = 'xmpp-disco'
 /** xmpp.js's default IQ timeout, in milliseconds. */
 export const DEFAULT_TIMEOUT = 30_000
+/** How many items queryItems follows a paging responder for, by default. */
+export const DEFAULT_MAX_ITEMS = 10_000
 
 export type DiscoKind = 'info' | 'items'
 /** `['xmpp-disco', account, kind, jid, node]`; account is our bare JID, node null for none. */
@@ -55,6 +65,15 @@ export type DiscoQueryKey<K extends DiscoKind = DiscoKind> = readonly [
   string | null,
 ]
 
+/** A page request as its query key holds it: checked, `max` always there. */
+export type PageRequest = RsmRequest & { max: number }
+/** `['xmpp-disco', account, 'items-page', jid, node, page]`: one page of disco#items (queryItemsPage). */
+export type DiscoPageKey = readonly [typeof QUERY_KEY_ROOT, string, 'items-page', string, string | null, PageRequest]
+/** `['xmpp-disco', account, 'items-pages', jid, node, { pageSize }]`: the pages a hook walks (useInfiniteQuery). */
+export type DiscoPagesKey = readonly [typeof QUERY_KEY_ROOT, string, 'items-pages', string, string | null, { pageSize: number }]
+/** What a flight is for: one target, or one page of its items. */
+type FlightKey = DiscoQueryKey | DiscoPageKey
+
 export interface QueryOptions {
   /** The node to query (XEP-0030 section 3.2). */
   node?: string | undefined
@@ -64,11 +83,34 @@ export interface QueryOptions {
   timeout?: number | undefined
   /** Abort this caller only; the request goes on while others wait for it. */
   signal?: AbortSignal | undefined
+  /**
+   * Send the request through this queue: it waits for its turn when the
+   * queue's limit of requests is in flight (a cached answer, or a request
+   * already under way that this call joins, needs no turn).
+   */
+  queue?: RequestQueue | undefined
 }
 
 export interface InfoQueryOptions extends QueryOptions {
   /** Use a cached or pending result if there is one, but do not store this request's. */
   noCache?: boolean | undefined
+}
+
+export interface ItemsQueryOptions extends QueryOptions {
+  /**
+   * When the responder pages on its own (XEP-0059), stop following its pages
+   * once this many items are in (default 10000): the list then has
+   * `complete: false`. A positive integer or Infinity.
+   */
+  maxItems?: number | undefined
+}
+
+/** One page of disco#items (XEP-0059): `max` (0-100, default 100) and at most one of after, before ('' = the last page), index. */
+export interface ItemsPageOptions extends RsmRequest {
+  node?: string | undefined
+  timeout?: number | undefined
+  signal?: AbortSignal | undefined
+  queue?: RequestQueue | undefined
 }
 
 /**
@@ -84,17 +126,6 @@ export interface InfoSource {
 }
 
 /** What infoQueryOptions and itemsQueryOptions take besides the target. */
-export interface DiscoQueryOptionsSettings {
-  /** Milliseconds to wait for the reply (Infinity: no limit); default 30000. */
-  timeout?: number | undefined
-  /**
-   * While the session is down, a fetch waits for it (within `timeout`, then
-   * DisconnectedError) instead of failing at once: for Suspense, prefetching
-   * and useQueries, which have no `enabled` tied to the session.
-   */
-  waitForSession?: boolean | undefined
-}
-
 export interface DiscoClientOptions {
   /** The QueryClient whose cache holds the results (the app's); a private one when absent. */
   queryClient?: QueryClient | undefined
@@ -112,10 +143,53 @@ export interface DiscoQueryOptions<T, K extends DiscoKind> {
   networkMode: 'always'
 }
 
-type Result = DiscoInfo | DiscoItems
+/** What infoQueryOptions and itemsQueryOptions take besides the target. */
+export interface DiscoQueryOptionsSettings {
+  /** Milliseconds to wait for the reply (Infinity: no limit); default 30000. */
+  timeout?: number | undefined
+  /** Where the request waits for its turn on the wire (a polite DiscoBrowser's, at most 6 in flight). */
+  queue?: RequestQueue | undefined
+  /**
+   * While the session is down, a fetch waits for it (within `timeout`, then
+   * DisconnectedError) instead of failing at once: for Suspense, prefetching
+   * and useQueries, which have no `enabled` tied to the session.
+   */
+  waitForSession?: boolean | undefined
+}
+
+/** TanStack infinite query options for the pages of one target; `useInfiniteQuery(discoClient.itemsPagesQueryOptions(jid))`. */
+export interface DiscoPagesQueryOptions {
+  queryKey: DiscoPagesKey
+  queryFn: (context: QueryFunctionContext<DiscoPagesKey, string | null>) => Promise<DiscoItemsPage>
+  /** The first page has no `after`. */
+  initialPageParam: string | null
+  /** The `after` of the next page, or undefined when there is none (see PageWalk). */
+  getNextPageParam: (lastPage: DiscoItemsPage, allPages: DiscoItemsPage[]) => string | undefined
+  queryKeyHashFn: (key: DiscoPagesKey) => string
+  staleTime: number
+  gcTime: number
+  retry: boolean
+  networkMode: 'always'
+}
+
+type Result = DiscoInfo | DiscoItemsList | DiscoItemsPage
 /** What Query.fetch and QueryCache.build take, as the untyped cache stores it. */
 type QueryOptionsOf = Parameters<QueryCache['build']>[1]
-type ResultOf<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItems
+type ResultOf<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItemsList
+/** How a new flight sends: through which queue, and (items) how far it follows a paging responder, from where. */
+interface Plan {
+  queue?: RequestQueue | undefined
+  maxItems?: number | undefined
+  /** An incomplete list to go on from. */
+  from?: DiscoItemsList | undefined
+}
+
+/** maxItems: a positive integer or Infinity. */
+function checkMaxItems(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_ITEMS
+  if (value === Infinity || (typeof value === 'number' && Number.isInteger(value) && value > 0)) return value as number
+  throw new InvalidInputError(`maxItems must be a positive integer or Infinity, got ${String(value)}`)
+}
 
 const noop = (): void => {}
 
@@ -148,6 +222,7 @@ export class DiscoClient {
   readonly #xmpp: XmppClient
   readonly #session: Session
   readonly #matcher: ReplyMatcher
+  readonly #wire: DiscoRequests
   /** The current request of each entry, by query hash. */
   readonly #flights = new Map<string, Flight<Result>>()
   /** Every flight not settled yet, current or retired: what dispose() ends. */
@@ -192,6 +267,7 @@ export class DiscoClient {
     this.queryClient = queryClient
     this.#session = Session.of(xmpp)
     this.#matcher = ReplyMatcher.for(xmpp)
+    this.#wire = new DiscoRequests(this.#matcher)
   }
 
   // ---- lifetime ----
@@ -246,10 +322,11 @@ export class DiscoClient {
   #attach(): void {
     if (this.#detach.length > 0 || this.#disposed) return
     const cache = this.queryClient.getQueryCache()
-    const mine = (kind: DiscoKind) => (key: QueryKey) => this.#isOurs(key) && key[2] === kind
+    const mine = (kinds: readonly string[]) => (key: QueryKey) => this.#isOurs(key) && kinds.includes(key[2] as string)
     const bounds = {
-      info: new CacheBound(cache, mine('info'), () => this.#infoCacheSize),
-      items: new CacheBound(cache, mine('items'), () => this.#itemsCacheSize),
+      info: new CacheBound(cache, mine(['info']), () => this.#infoCacheSize),
+      // Pages are items too: one bound for lists, pages and walked pages.
+      items: new CacheBound(cache, mine(['items', 'items-page', 'items-pages']), () => this.#itemsCacheSize),
     }
     this.#bounds = bounds
     for (const query of cache.getAll()) if (this.#isOurs(query.queryKey)) this.#index(query)
@@ -289,7 +366,7 @@ export class DiscoClient {
     this.#bounds?.info.enforce()
   }
 
-  /** Maximum number of cached disco#items results (default 100). */
+  /** Maximum number of cached disco#items results, pages included (default 100). */
   get itemsCacheSize(): number {
     return this.#itemsCacheSize
   }
@@ -308,24 +385,65 @@ export class DiscoClient {
     return [QUERY_KEY_ROOT, account, kind, normalizeJid(jid), node ?? null] as const
   }
 
-  /** Options for useQuery / fetchQuery sharing the cache entry of queryInfo(jid, { node }). */
+  /** The query key of one page of disco#items. Throws InvalidJidError / InvalidInputError on bad input. */
+  pageKey(jid: JidInput, node: string | undefined, request: RsmRequest): DiscoPageKey {
+    const [root, account, , target, at] = this.queryKey('items', jid, node)
+    return [root, account, 'items-page', target, at, checkPageRequest(request)]
+  }
+
+  /** Options for useQuery / fetchQuery sharing the cache entry of queryInfo(jid, { node }); `queue` as in queryInfo. */
   infoQueryOptions(jid: JidInput, node?: string, options: DiscoQueryOptionsSettings = {}): DiscoQueryOptions<DiscoInfo, 'info'> {
-    return this.#queryOptions(this.queryKey('info', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT), options.waitForSession)
+    return this.#queryOptions(this.queryKey('info', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT), options)
   }
 
-  /** Options for useQuery / fetchQuery sharing the cache entry of queryItems(jid, { node }). */
-  itemsQueryOptions(jid: JidInput, node?: string, options: DiscoQueryOptionsSettings = {}): DiscoQueryOptions<DiscoItems, 'items'> {
-    return this.#queryOptions(this.queryKey('items', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT), options.waitForSession)
+  /** Options for useQuery / fetchQuery sharing the cache entry of queryItems(jid, { node }); `queue` as in queryItems. */
+  itemsQueryOptions(jid: JidInput, node?: string, options: DiscoQueryOptionsSettings = {}): DiscoQueryOptions<DiscoItemsList, 'items'> {
+    return this.#queryOptions(this.queryKey('items', jid, node), checkTimeout(options.timeout, DEFAULT_TIMEOUT), options)
   }
 
-  #queryOptions<K extends DiscoKind>(queryKey: DiscoQueryKey<K>, timeout: number, waitForSession = false): DiscoQueryOptions<ResultOf<K>, K> {
+  /**
+   * Options for useInfiniteQuery walking the pages of `jid` (at `node`),
+   * `pageSize` items each (1-100, default 100; always sent as `<max>`), with
+   * `after` = the previous page's last until PageWalk says it is over. Each
+   * page rides the flight of its own entry (queryItemsPage's), so identical
+   * page requests share one IQ.
+   */
+  itemsPagesQueryOptions(
+    jid: JidInput,
+    node?: string,
+    options: { pageSize?: number | undefined; timeout?: number | undefined } = {},
+  ): DiscoPagesQueryOptions {
+    const timeout = checkTimeout(options.timeout, DEFAULT_TIMEOUT)
+    const pageSize = options.pageSize ?? MAX_PAGE_SIZE
+    if (pageSize === 0) throw new InvalidInputError('pageSize must be at least 1')
+    const [root, account, , target, at, { max }] = this.pageKey(jid, node, { max: pageSize })
+    return {
+      queryKey: [root, account, 'items-pages', target, at, { pageSize: max }],
+      queryFn: ({ pageParam, signal }) =>
+        this.#ridePage(this.pageKey(target, node, { max, after: pageParam ?? undefined }), { timeout, signal }),
+      initialPageParam: null,
+      getNextPageParam: (_lastPage, allPages) => walkPages(allPages).next,
+      queryKeyHashFn: hashKey,
+      staleTime: Infinity,
+      gcTime: Infinity,
+      retry: false,
+      networkMode: 'always',
+    }
+  }
+
+  /** The options of an entry (a page entry's too, typed as its target's: the cache does not tell them apart). */
+  #queryOptions<K extends DiscoKind>(
+    queryKey: DiscoQueryKey<K> | DiscoPageKey,
+    timeout: number,
+    { queue, waitForSession = false }: DiscoQueryOptionsSettings = {},
+  ): DiscoQueryOptions<ResultOf<K>, K> {
     const hash = hashKey(queryKey)
     const ride = waitForSession ? this.#rideWhenOnline : this.#ride
     return {
-      queryKey,
+      queryKey: queryKey as DiscoQueryKey<K>,
       // TanStack calls this when it wants fresh data: ride the flight of the
       // entry or start one, never answer from the cache.
-      queryFn: ({ signal }) => ride(queryKey, hash, { timeout, signal }) as Promise<ResultOf<K>>,
+      queryFn: ({ signal }) => ride(queryKey, hash, { timeout, signal }, { queue }) as Promise<ResultOf<K>>,
       // Whatever the app's default: flights and entries are found by this hash.
       queryKeyHashFn: hashKey,
       // "Cached until flushed": entries never expire by time; CacheBound bounds them.
@@ -342,26 +460,65 @@ export class DiscoClient {
   // async: bad input (InvalidJidError, InvalidInputError) rejects like every
   // other failure instead of throwing synchronously, and still sends nothing.
   async queryInfo(jid: JidInput, options: InfoQueryOptions = {}): Promise<DiscoInfo> {
-    return (await this.#query('info', jid, options)) as DiscoInfo
+    return (await this.#query(this.queryKey('info', jid, options.node), options)) as DiscoInfo
   }
 
-  /** The items of `jid` (at `node`), with the same caching and aliasing as queryInfo. */
-  async queryItems(jid: JidInput, options: QueryOptions = {}): Promise<DiscoItems> {
-    return (await this.#query('items', jid, { ...options, noCache: false })) as DiscoItems
+  /**
+   * The items of `jid` (at `node`), with the same caching and aliasing as
+   * queryInfo. A responder that pages on its own (a `<set/>` nobody asked
+   * for, XEP-0059) is followed to the end, or to `maxItems`: then the list
+   * has `complete: false` (and `count` when the responder gave one). A cached
+   * incomplete list serves callers whose `maxItems` it satisfies; a caller
+   * asking for more goes on from where it stopped.
+   */
+  async queryItems(jid: JidInput, options: ItemsQueryOptions = {}): Promise<DiscoItemsList> {
+    const maxItems = checkMaxItems(options.maxItems)
+    const key = this.queryKey('items', jid, options.node)
+    const { queue } = options
+    let list = (await this.#query(key, { ...options, noCache: false }, { queue, maxItems })) as DiscoItemsList
+    while (list.complete === false && list.last !== undefined && list.items.length < maxItems) {
+      list = (await this.#continue(key, options, { queue, maxItems, from: list })) as DiscoItemsList
+    }
+    return list
   }
 
-  async #query(kind: DiscoKind, jid: JidInput, options: InfoQueryOptions): Promise<Result> {
+  /**
+   * One page of the items of `jid` (XEP-0059): `max` items (0-100, default
+   * 100, always sent), after or before a UID (`before: ''` = the last page)
+   * or from an index. `rsm` holds the responder's first, first index, last
+   * and count; it is absent when the responder does not page (Prosody 0.12:
+   * every item in one answer). Cached and aliased like queryItems, per page.
+   */
+  async queryItemsPage(jid: JidInput, options: ItemsPageOptions = {}): Promise<DiscoItemsPage> {
+    const { node, timeout, signal, queue, max, after, before, index } = options
+    return (await this.#query(this.pageKey(jid, node, { max, after, before, index }), { timeout, signal }, { queue })) as DiscoItemsPage
+  }
+
+  /**
+   * The items of `options.jid` (our server by default) whose disco#info
+   * advertises `feature`, each with that info: e.g. the HTTP upload service
+   * (`urn:xmpp:http:upload:0`). Items, then the info of each, at most 6 in
+   * flight; all of it cached like any query. An item whose info fails is
+   * left out.
+   */
+  async findServices(feature: string, options: FindServicesOptions = {}): Promise<FoundService[]> {
+    this.#assertLive()
+    const jid = options.jid ?? serverOf(this.#xmpp)
+    if (jid === undefined) throw new InvalidInputError('findServices needs a jid: the client knows no server yet')
+    return findServices(this, jid, feature, options)
+  }
+
+  async #query(key: FlightKey, options: InfoQueryOptions, plan: Plan = { queue: options.queue }): Promise<Result> {
     this.#assertLive()
     const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
-    const key = this.queryKey(kind, jid, options.node)
     if (caller.signal?.aborted) throw abortReason(caller.signal)
     this.#attach()
     const hash = hashKey(key)
     if (options.requireFresh) {
       // With noCache the fresh request replaces nothing: it is neither stored nor joined.
-      if (options.noCache) return this.#newFlight(key, true).join(caller)
+      if (options.noCache) return this.#newFlight(key, true, plan).join(caller)
       this.#futures.delete(hash)
-      return this.#fetch(key, hash, caller, true)
+      return this.#fetch(key, hash, caller, true, plan)
     }
     const future = this.#futures.get(hash)
     if (future) return waitFor(future, caller)
@@ -370,11 +527,22 @@ export class DiscoClient {
     if (flight) return flight.join(caller)
     const query = this.queryClient.getQueryCache().get(hash)
     if (query && isCached(query)) {
-      this.#bounds?.[kind].touch(query)
+      this.#bounds?.[key[2] === 'info' ? 'info' : 'items'].touch(query)
       return query.state.data as Result
     }
-    if (options.noCache) return this.#newFlight(key, false).join(caller)
-    return this.#fetch(key, hash, caller, false)
+    if (options.noCache) return this.#newFlight(key, false, plan).join(caller)
+    return this.#fetch(key, hash, caller, false, plan)
+  }
+
+  /** Goes on with an incomplete items list: joins the entry's flight if there is one, else follows the pages from `walk.from`. */
+  async #continue(key: DiscoQueryKey, options: QueryOptions, plan: Plan): Promise<Result> {
+    this.#assertLive()
+    const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
+    if (caller.signal?.aborted) throw abortReason(caller.signal)
+    const hash = hashKey(key)
+    const flight = this.#flights.get(hash)
+    if (flight) return flight.join(caller)
+    return this.#fetch(key, hash, caller, false, plan)
   }
 
   /**
@@ -382,10 +550,10 @@ export class DiscoClient {
    * asks the entity itself) and a TanStack fetch of its entry storing its
    * answer; `caller` joins the flight.
    */
-  #fetch(key: DiscoQueryKey, hash: string, caller: Caller, fresh: boolean): Promise<Result> {
+  #fetch(key: FlightKey, hash: string, caller: Caller, fresh: boolean, plan: Plan = {}): Promise<Result> {
     if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
     const query = this.#entry(key, caller.timeout)
-    const flight = this.#newFlight(key, fresh)
+    const flight = this.#newFlight(key, fresh, plan)
     this.#setFlight(hash, flight)
     // Whatever fetch rode an older flight stops; its waiters follow the new one.
     this.#cancelFetch(query)
@@ -406,16 +574,16 @@ export class DiscoClient {
    * first, within the caller's timeout (which the reply then gets what is
    * left of). A future or a flight already there needs no session.
    */
-  readonly #rideWhenOnline = async (key: DiscoQueryKey, hash: string, caller: Caller): Promise<Result> => {
-    if (this.#futures.has(hash) || this.#flights.has(hash)) return this.#ride(key, hash, caller)
+  readonly #rideWhenOnline = async (key: FlightKey, hash: string, caller: Caller, plan: Plan = {}): Promise<Result> => {
+    if (this.#futures.has(hash) || this.#flights.has(hash)) return this.#ride(key, hash, caller, plan)
     const started = Date.now()
     await this.#session.whenOnline(caller)
     const timeout = caller.timeout === Infinity ? Infinity : Math.max(1, caller.timeout - (Date.now() - started))
-    return this.#ride(key, hash, { timeout, signal: caller.signal })
+    return this.#ride(key, hash, { timeout, signal: caller.signal }, plan)
   }
 
   /** The queryFn: rides the entry's flight (or its future), starting a flight when there is none. */
-  readonly #ride = (key: DiscoQueryKey, hash: string, caller: Caller): Promise<Result> => {
+  readonly #ride = (key: FlightKey, hash: string, caller: Caller, plan: Plan = {}): Promise<Result> => {
     if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
     // The fetch #fetch starts only stores the answer: it is no caller of its own.
     const storing = this.#storing === hash
@@ -426,16 +594,32 @@ export class DiscoClient {
     if (!flight) {
       if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
       this.#attach()
-      flight = this.#newFlight(key, false)
+      flight = this.#newFlight(key, false, plan)
       this.#setFlight(hash, flight)
     }
     return storing ? waitFor(flight.promise, rider) : flight.join(rider)
   }
 
-  #newFlight(key: DiscoQueryKey, fresh: boolean): Flight<Result> {
+  /**
+   * The queryFn of walked pages (itemsPagesQueryOptions): rides the flight of
+   * the page's own entry, or starts one that the page's entry stores. Like
+   * every queryFn it never answers from the cache: TanStack asks when it
+   * wants the page fetched.
+   */
+  #ridePage(key: DiscoPageKey, caller: Caller): Promise<DiscoItemsPage> {
+    if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
+    this.#attach()
     const hash = hashKey(key)
+    const flight = this.#flights.get(hash)
+    return (flight ? flight.join(caller) : this.#fetch(key, hash, caller, false)) as Promise<DiscoItemsPage>
+  }
+
+  #newFlight(key: FlightKey, fresh: boolean, plan: Plan = {}): Flight<Result> {
+    const hash = hashKey(key)
+    const { queue } = plan
     const flight: Flight<Result> = new Flight(
-      (signal) => this.#request(key, fresh, signal),
+      // A queued flight exists at once (callers join it) and goes on the wire at its turn.
+      (signal) => (queue ? queue.run(() => this.#request(key, fresh, signal, plan), signal) : this.#request(key, fresh, signal, plan)),
       () => {
         // Every caller left: the fetch storing this flight's answer stops too.
         if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
@@ -455,12 +639,12 @@ export class DiscoClient {
   }
 
   /** The cache entry of `key`, created with our options if there is none. */
-  #entry(key: DiscoQueryKey, timeout: number): Query {
+  #entry(key: FlightKey, timeout: number): Query {
     return this.queryClient.getQueryCache().build(this.queryClient, this.#queryOptions(key, timeout) as unknown as QueryOptionsOf) as Query
   }
 
   /** Starts a fetch of `query` that only stores what `flight` (or the entry's future) brings. */
-  #store(query: Query, key: DiscoQueryKey, flight?: Flight<Result>): void {
+  #store(query: Query, key: FlightKey, flight?: Flight<Result>): void {
     if (flight) this.#stored.add(flight)
     this.#storing = query.queryHash
     try {
@@ -498,17 +682,15 @@ export class DiscoClient {
 
   /**
    * The answer for `key`: an info source's for a plain disco#info query
-   * (unless `fresh`: requireFresh asks the entity itself), else one IQ.
+   * (unless `fresh`: requireFresh asks the entity itself), else one IQ; for
+   * items, the pages a paging responder gives (`walk`); for a page, one IQ.
    */
-  #request(key: DiscoQueryKey, fresh: boolean, signal: AbortSignal): Promise<Result> {
+  #request(key: FlightKey, fresh: boolean, signal: AbortSignal, plan: Plan): Promise<Result> {
     const [, , kind, jid, node] = key
-    const direct = (): Promise<Result> => {
-      const payload = xml('query', { xmlns: kind === 'info' ? NS_DISCO_INFO : NS_DISCO_ITEMS, node: node ?? undefined })
-      const request = this.#matcher.request(jid, payload)
-      signal.addEventListener('abort', request.cancel, { once: true })
-      return request.promise.then((stanza) => parseReply(kind, stanza, node))
-    }
-    if (kind !== 'info' || node !== null || fresh) return direct()
+    if (key[2] === 'items-page') return this.#wire.page(jid, node, key[5], signal)
+    if (kind === 'items') return this.#wire.items(jid, node, { maxItems: plan.maxItems ?? DEFAULT_MAX_ITEMS, from: plan.from }, signal)
+    const direct = (): Promise<Result> => this.#wire.info(jid, node, signal)
+    if (node !== null || fresh) return direct()
     for (const source of this.#sources) {
       const answer = source.resolveInfo(jid, { signal })
       if (!answer) continue
@@ -721,24 +903,6 @@ export class DiscoClient {
 /** A result is served from the cache when it has data and nothing (an error, a flush) invalidated it since. */
 function isCached(query: Query): boolean {
   return query.state.data !== undefined && !query.state.isInvalidated
-}
-
-function parseReply(kind: DiscoKind, stanza: XmlElement, node: string | null): Result {
-  const ns = kind === 'info' ? NS_DISCO_INFO : NS_DISCO_ITEMS
-  const query = stanza.getChild('query', ns)
-  if (!query) {
-    // An items result without payload has no items; an info result must have identities.
-    if (kind === 'items') return node === null ? { items: [] } : { node, items: [] }
-    throw new MalformedResponseError(`result without <query xmlns='${ns}'/>`, stanza)
-  }
-  const echoed = query.attrs.node || null
-  if (echoed !== null && echoed !== node) {
-    throw new MalformedResponseError(`reply for node ${JSON.stringify(echoed)}, asked ${JSON.stringify(node)}`, stanza)
-  }
-  const result = kind === 'info' ? parseInfo(query) : parseItems(query)
-  // Some servers do not echo the node (XEP-0030 says they MUST): the answer is still for it.
-  if (node !== null) result.node = node
-  return result
 }
 
 const privateClients = new WeakMap<XmppClient, QueryClient>()

@@ -6,18 +6,22 @@
  * section 3.1 example 2 (an entity answering disco#items advertises it)
  * RFC 6120 section 8.3 (stanza errors; no internals in an error's text)
  * aioxmpp.disco.DiscoServer (default client/bot identity, mount_node)
+ * XEP-0059 (disco#items pages: max capped, after, before, index; without
+ *   <set/> in the request, every item)
  *
  * One per xmpp.js client (`DiscoServer.for(xmpp)`): @xmpp/iq routes cannot be
  * removed, so a second instance could never take over the first one's route
  * (dispose() makes the routes pass queries on instead).
  */
 import xml from '@xmpp/xml'
-import { DiscoError, InvalidInputError, RegistrationError } from './errors.js'
+import { DiscoError, InvalidInputError, RegistrationError, StanzaError } from './errors.js'
 import { infoToXml, itemsToXml } from './model.js'
 import type { DiscoInfo, DiscoItem } from './model.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_STANZAS } from './namespaces.js'
 import { ItemClaims, Node, StaticNode } from './Node.js'
 import type { IdentityNames, Release } from './Node.js'
+import { MAX_PAGE_SIZE, itemUid, parseRsmRequest, rsmOf, selectPage } from './rsm.js'
+import type { Page } from './rsm.js'
 import { assertOptionalText, assertText } from './validate.js'
 import type { IncomingContext, XmppClient } from './XmppClient.js'
 import type { XmlElement } from './xml.js'
@@ -86,6 +90,7 @@ export class DiscoServer extends Node {
   readonly #nodeClaims = new Map<string, number>()
   /** True while the default identity is ours to withdraw and bring back. */
   #defaultManaged = true
+  #maxPageSize = MAX_PAGE_SIZE
   #attached = false
   #disposed = false
   /** The root's own items (StaticNode-like); listed mounts are added to them. */
@@ -141,6 +146,18 @@ export class DiscoServer extends Node {
 
   protected override get mandatoryFeatures(): readonly string[] {
     return ROOT_FEATURES
+  }
+
+  /**
+   * The most items one disco#items page holds (XEP-0059), whatever the
+   * requester asks; default 100. Requests without `<set/>` get every item.
+   */
+  get maxPageSize(): number {
+    return this.#maxPageSize
+  }
+  set maxPageSize(size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new InvalidInputError(`maxPageSize must be a positive integer, got ${String(size)}`)
+    this.#maxPageSize = size
   }
 
   /** The xmpp.js client this server answers for. */
@@ -291,6 +308,16 @@ export class DiscoServer extends Node {
     return hit && hit.revision === node.infoRevision && answersEverybodyAlike(node) ? hit.element : undefined
   }
 
+  /** The page a `<set/>` asks for, or the error that request earns (bad-request, item-not-found). */
+  #page(items: DiscoItem[], set: XmlElement): Page<DiscoItem> | StanzaError {
+    try {
+      return selectPage(items, parseRsmRequest(set), this.#maxPageSize, itemUid)
+    } catch (error) {
+      if (error instanceof StanzaError) return error
+      throw error
+    }
+  }
+
   #answer(ctx: IncomingContext, kind: 'info' | 'items'): XmlElement {
     const request = ctx.stanza
     const nodeName = ctx.element?.attrs.node || undefined
@@ -317,7 +344,10 @@ export class DiscoServer extends Node {
       }
       if (isEmpty(node.iterIdentities(request))) return stanzaError('cancel', 'item-not-found')
       const items = [...node.iterItems(request)]
-      return itemsToXml(nodeName === undefined ? { items } : { node: nodeName, items })
+      const set = ctx.element ? rsmOf(ctx.element) : undefined
+      const page = set ? this.#page(items, set) : { items }
+      if (page instanceof StanzaError) return stanzaError(page.type ?? 'cancel', page.condition)
+      return itemsToXml(nodeName === undefined ? page : { node: nodeName, ...page })
     } catch {
       // A failing node says nothing about its internals to the network.
       return stanzaError('cancel', 'internal-server-error')

@@ -20,27 +20,58 @@ export type { JidInput, ParsedJid } from './jid.js'
 export {
   formToXml,
   getFormType,
+  hasFeature,
   infoToXml,
   itemsToXml,
   parseInfo,
   parseItems,
+  parseItemsPage,
   toCapsDict,
 } from './model.js'
-export type { CapsDict, DataForm, DataFormField, DiscoIdentity, DiscoInfo, DiscoItem, DiscoItems } from './model.js'
+export type {
+  CapsDict,
+  DataForm,
+  DataFormField,
+  DiscoIdentity,
+  DiscoInfo,
+  DiscoItem,
+  DiscoItems,
+  DiscoItemsList,
+  DiscoItemsPage,
+} from './model.js'
+export {
+  MAX_PAGE_SIZE,
+  itemUid,
+  parseRsmRequest,
+  parseRsmResult,
+  rsmRequestToXml,
+  rsmResultToXml,
+  selectPage,
+} from './rsm.js'
+export type { Page, RsmRequest, RsmResult } from './rsm.js'
+export { DEFAULT_CONCURRENCY, RequestQueue } from './RequestQueue.js'
+export { findServices } from './findServices.js'
+export type { FindServicesOptions, FoundService } from './findServices.js'
 export * from './namespaces.js'
 export { MANDATORY_FEATURES, Node, StaticNode } from './Node.js'
 export type { ClaimRelease, IdentityNames, Release } from './Node.js'
 export { RegisteredFeature } from './RegisteredFeature.js'
 export type { XmlElement, XmlNode } from './xml.js'
 export type { IncomingContext, XmppClient } from './XmppClient.js'
-export { DEFAULT_TIMEOUT, DiscoClient, QUERY_KEY_ROOT } from './DiscoClient.js'
+export { DEFAULT_MAX_ITEMS, DEFAULT_TIMEOUT, DiscoClient, QUERY_KEY_ROOT } from './DiscoClient.js'
 export type {
   DiscoClientOptions,
   DiscoKind,
+  DiscoPageKey,
+  DiscoPagesKey,
+  DiscoPagesQueryOptions,
   DiscoQueryKey,
   DiscoQueryOptions,
   DiscoQueryOptionsSettings,
   InfoQueryOptions,
+  ItemsPageOptions,
+  ItemsQueryOptions,
+  PageRequest,
   QueryOptions,
 } from './DiscoClient.js'
 export { ReplyMatcher, stanzaErrorFrom } from './ReplyMatcher.js'

@@ -4,6 +4,7 @@
  *
  * XEP-0030 section 3 (disco#info), section 4 (disco#items)
  * XEP-0004 / XEP-0128 (extended information as data forms)
+ * XEP-0059 (a page of items carries a <set/>: src/core/rsm.ts)
  * aioxmpp.disco.xso.InfoQuery.to_dict (the capsdb JSON shape of toCapsDict)
  *
  * Parsing is liberal where the meaning is clear and strict where it is not:
@@ -18,6 +19,8 @@ import xml from '@xmpp/xml'
 import { MalformedResponseError } from './errors.js'
 import { tryNormalizeJid } from './jid.js'
 import { FORM_TYPE, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS } from './namespaces.js'
+import { parseRsmResult, rsmOf, rsmResultToXml } from './rsm.js'
+import type { RsmResult } from './rsm.js'
 import { langKey } from './validate.js'
 import type { XmlElement } from './xml.js'
 
@@ -59,6 +62,25 @@ export interface DiscoItems {
   items: DiscoItem[]
 }
 
+/**
+ * What DiscoClient.queryItems gives: every item, or, when the responder
+ * pages (XEP-0059) and the walk stopped at `maxItems` first, the first ones
+ * with `complete: false`.
+ */
+export interface DiscoItemsList extends DiscoItems {
+  /** Present (false) only when more items exist than were fetched. */
+  complete?: false
+  /** How many items the responder said there are, when the list is incomplete and it said so. */
+  count?: number
+  /** The XEP-0059 UID of the last item fetched, where asking for more goes on (incomplete lists only). */
+  last?: string
+}
+
+/** One page of disco#items (XEP-0059); `rsm` is absent when the responder did not page. */
+export interface DiscoItemsPage extends DiscoItems {
+  rsm?: RsmResult
+}
+
 /** aioxmpp's InfoQuery.to_dict(): the entry format of the capsdb. */
 export interface CapsDict {
   identities: DiscoIdentity[]
@@ -70,6 +92,11 @@ export interface CapsDict {
 export function getFormType(form: DataForm): string | undefined {
   const field = form.fields.find((f) => f.var === FORM_TYPE)
   return field?.values.length === 1 ? field.values[0] : undefined
+}
+
+/** Whether `info` advertises `feature`; XEP-0030 section 3.1: an answer missing disco#info still supports it. */
+export function hasFeature(info: DiscoInfo, feature: string): boolean {
+  return feature === NS_DISCO_INFO || info.features.includes(feature)
 }
 
 /** Equal for one category/type/xml:lang; language tags compare case-insensitively (RFC 5646 2.1.1). */
@@ -175,6 +202,14 @@ export function parseItems(el: XmlElement): DiscoItems {
   return result
 }
 
+/** disco#items result -> one page: the items, and the responder's `<set/>` if it sent one. */
+export function parseItemsPage(el: XmlElement): DiscoItemsPage {
+  const page: DiscoItemsPage = parseItems(el)
+  const set = rsmOf(queryOf(el, NS_DISCO_ITEMS))
+  if (set) page.rsm = parseRsmResult(set)
+  return page
+}
+
 export function formToXml(form: DataForm): XmlElement {
   return xml(
     'x',
@@ -201,11 +236,14 @@ export function infoToXml(info: DiscoInfo): XmlElement {
   )
 }
 
-export function itemsToXml(items: DiscoItems): XmlElement {
+/** A disco#items `<query/>`; a page's `rsm` becomes its `<set/>` (XEP-0059). */
+export function itemsToXml(items: DiscoItems | DiscoItemsPage): XmlElement {
+  const rsm = 'rsm' in items ? items.rsm : undefined
   return xml(
     'query',
     { xmlns: NS_DISCO_ITEMS, node: items.node },
     ...items.items.map((i) => xml('item', { jid: i.jid, node: i.node, name: i.name })),
+    rsm === undefined ? undefined : rsmResultToXml(rsm),
   )
 }
 

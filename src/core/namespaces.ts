@@ -4,6 +4,7 @@
  * XEP-0030 Service Discovery: https://xmpp.org/extensions/xep-0030.html
  * XEP-0004 Data Forms / XEP-0128 Service Discovery Extensions
  * XEP-0232 Software Information
+ * XEP-0059 Result Set Management
  * RFC 6120 section 8.3 (stanza errors)
  */
 export const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
@@ -16,3 +17,5 @@ export const NS_CAPS2 = 'urn:xmpp:caps'
 export const FORM_TYPE = 'FORM_TYPE'
 /** The FORM_TYPE of XEP-0232's software information form. */
 export const NS_SOFTWARE_INFO = 'urn:xmpp:dataforms:softwareinfo'
+/** XEP-0059 Result Set Management: the `<set/>` that pages a result. */
+export const NS_RSM = 'http://jabber.org/protocol/rsm'

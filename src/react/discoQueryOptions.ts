@@ -1,7 +1,6 @@
 'use client'
 import { isServer, skipToken, useQuery, useSuspenseQuery } from '@tanstack/react-query'
 import type {
-  QueryObserverResult,
   UseQueryOptions,
   UseQueryResult,
   UseSuspenseQueryOptions,
@@ -12,7 +11,8 @@ import type { DiscoClient, DiscoKind } from '../core/DiscoClient.js'
 import { DisconnectedError } from '../core/errors.js'
 import { normalizeJid } from '../core/jid.js'
 import type { JidInput } from '../core/jid.js'
-import type { DiscoInfo, DiscoItems } from '../core/model.js'
+import type { DiscoInfo, DiscoItemsList } from '../core/model.js'
+import type { RequestQueue } from '../core/RequestQueue.js'
 import { Session } from '../core/Session.js'
 import { assertOptionalText, checkTimeout } from '../core/validate.js'
 import type { XmppClient } from '../core/XmppClient.js'
@@ -27,6 +27,12 @@ export interface DiscoTargetOptions {
    * Where a fetch waits for the session (Suspense hooks), for both together.
    */
   timeout?: number | undefined
+  /**
+   * Send the request through this queue (a RequestQueue of the core): with
+   * many hooks sharing one, at most its `limit` of their requests are in
+   * flight. A cached answer, or a request already under way, needs no turn.
+   */
+  queue?: RequestQueue | undefined
 }
 
 /** Options shared by useDiscoInfo and useDiscoItems: TanStack's, less what the library sets. */
@@ -36,7 +42,7 @@ export type DiscoHookOptions<TResult, TData> = Omit<UseQueryOptions<TResult, Err
 export type DiscoSuspenseHookOptions<TResult, TData> = Omit<UseSuspenseQueryOptions<TResult, Error, TData>, 'queryKey' | 'queryFn'> &
   DiscoTargetOptions
 
-type Result<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItems
+type Result<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItemsList
 
 /**
  * The useQuery options of a hook.
@@ -53,16 +59,13 @@ export function discoQueryOptions<K extends DiscoKind, TData>(
   online: boolean,
   kind: K,
   jid: JidInput | null | undefined,
-  { node, timeout, enabled = true, ...rest }: DiscoHookOptions<Result<K>, TData>,
+  { node, timeout, queue, enabled = true, ...rest }: DiscoHookOptions<Result<K>, TData>,
 ): UseQueryOptions<Result<K>, Error, TData> & { disabled?: true } {
   if (jid === null || jid === undefined || !xmpp.jid) {
     return { ...rest, queryKey: [QUERY_KEY_ROOT, 'disabled', kind, null, node ?? null], queryFn: skipToken, enabled: false, disabled: true }
   }
   try {
-    const base =
-      kind === 'info'
-        ? client.infoQueryOptions(jid, node, timeout === undefined ? {} : { timeout })
-        : client.itemsQueryOptions(jid, node, timeout === undefined ? {} : { timeout })
+    const base = kind === 'info' ? client.infoQueryOptions(jid, node, { timeout, queue }) : client.itemsQueryOptions(jid, node, { timeout, queue })
     return { ...(base as unknown as UseQueryOptions<Result<K>, Error, TData>), ...rest, enabled: online ? enabled : false }
   } catch (error) {
     return { ...rest, ...invalidOptions(kind, jid, node, timeout, error), enabled }
@@ -96,11 +99,11 @@ export function discoSuspenseOptions<K extends DiscoKind, TData>(
   xmpp: XmppClient,
   kind: K,
   jid: JidInput,
-  { node, timeout, ...rest }: DiscoSuspenseHookOptions<Result<K>, TData>,
+  { node, timeout, queue, ...rest }: DiscoSuspenseHookOptions<Result<K>, TData>,
 ): UseSuspenseQueryOptions<Result<K>, Error, TData> {
   try {
     if (!xmpp.jid) return { ...rest, ...unboundOptions(client, xmpp, kind, jid, node, timeout) }
-    const settings = { timeout, waitForSession: true }
+    const settings = { timeout, queue, waitForSession: true }
     const base = (kind === 'info' ? client.infoQueryOptions(jid, node, settings) : client.itemsQueryOptions(jid, node, settings)) as unknown as UseSuspenseQueryOptions<
       Result<K>,
       Error,
@@ -172,8 +175,8 @@ export function useSuspenseDiscoQuery<K extends DiscoKind, TData>(
  * fetch, so it resolves with the current result. The result is TanStack's
  * property-tracking proxy; this one keeps reads going through it.
  */
-function withoutRefetch<TData>(result: UseQueryResult<TData, Error>): UseQueryResult<TData, Error> {
-  const refetch = (): Promise<QueryObserverResult<TData, Error>> => Promise.resolve(result)
+export function withoutRefetch<R extends { refetch: (...args: never[]) => Promise<unknown> }>(result: R): R {
+  const refetch = (): Promise<R> => Promise.resolve(result)
   return new Proxy(result, {
     get: (target, key, receiver) => (key === 'refetch' ? refetch : Reflect.get(target, key, receiver)),
   })

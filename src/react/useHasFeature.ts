@@ -2,8 +2,8 @@
 import type { UseQueryResult } from '@tanstack/react-query'
 import { useMemo } from 'react'
 import type { JidInput } from '../core/jid.js'
+import { hasFeature } from '../core/model.js'
 import type { DiscoInfo } from '../core/model.js'
-import { NS_DISCO_INFO } from '../core/namespaces.js'
 import { useDiscoInfo } from './useDiscoInfo.js'
 import type { UseDiscoInfoOptions } from './useDiscoInfo.js'
 
@@ -15,9 +15,7 @@ export type UseHasFeatureResult = Omit<UseQueryResult<boolean, Error>, 'data'> &
   supported: boolean | undefined
 }
 
-// XEP-0030 section 3.1: a reply missing the disco#info feature still supports it.
-const supports = (feature: string) => (info: DiscoInfo) =>
-  feature === NS_DISCO_INFO || info.features.includes(feature)
+const supports = (feature: string) => (info: DiscoInfo) => hasFeature(info, feature)
 
 /** Whether `jid` (at `node`) advertises `feature`: true, false, or undefined while unknown. */
 export function useHasFeature(

@@ -3,13 +3,17 @@
  * not clients of this library: a server, its components, a broken peer.
  *
  * XEP-0030 section 3 and 4 (node echoed in the reply, item-not-found for an
- * unknown node), RFC 6120 section 8.3 (error replies).
+ * unknown node), RFC 6120 section 8.3 (error replies), XEP-0059 (disco#items
+ * pages, as a conference or pubsub service gives them; see `paging`).
  */
 import xml from '@xmpp/xml'
+import { StanzaError } from '../core/errors.js'
 import type { StanzaErrorCondition, StanzaErrorType } from '../core/errors.js'
 import { infoToXml, itemsToXml } from '../core/model.js'
 import type { DiscoInfo, DiscoItem } from '../core/model.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_STANZAS } from '../core/namespaces.js'
+import { MAX_PAGE_SIZE, itemUid, parseRsmRequest, rsmOf, selectPage } from '../core/rsm.js'
+import type { RsmRequest } from '../core/rsm.js'
 import type { XmlElement } from '../core/xml.js'
 import type { IncomingContext } from '../core/XmppClient.js'
 import type { SimulatedEntity } from './SimulatedEntity.js'
@@ -29,11 +33,23 @@ export interface StanzaErrorSpec {
   text?: string
 }
 
+/** How disco#items answers pages (XEP-0059). By default: pages asked with `<set/>`, at most 100 items each. */
+export interface DiscoPagingSpec {
+  /** Ignore `<set/>` in requests and answer every item, as Prosody 0.12 does. */
+  ignoreRsm?: boolean | undefined
+  /** The most items one page holds (default 100). */
+  maxPageSize?: number | undefined
+  /** Page on its own: answer a request without `<set/>` with this many items and a `<set/>` (a proactive page). */
+  proactive?: number | undefined
+}
+
 export interface DiscoSpec extends DiscoNodeSpec {
   /** Nodes by name; a query for any other node is answered item-not-found. */
   nodes?: Record<string, DiscoNodeSpec> | undefined
   /** Answer every disco query with this error instead. */
   error?: StanzaErrorSpec | undefined
+  /** How disco#items pages (XEP-0059). */
+  paging?: DiscoPagingSpec | undefined
 }
 
 /** The live answers of an entity: change them and the next query sees the change. */
@@ -70,7 +86,17 @@ export function answerDisco(entity: SimulatedEntity, spec: DiscoSpec): DiscoResp
       return infoToXml(info)
     }
     const items = target.items ?? []
-    return itemsToXml(node === undefined ? { items } : { node, items })
+    const base = node === undefined ? {} : { node }
+    const { ignoreRsm = false, maxPageSize = MAX_PAGE_SIZE, proactive } = current.paging ?? {}
+    const set = ctx.element && !ignoreRsm ? rsmOf(ctx.element) : undefined
+    try {
+      const request: RsmRequest | undefined = set ? parseRsmRequest(set) : proactive === undefined ? undefined : { max: proactive }
+      if (!request) return itemsToXml({ ...base, items })
+      return itemsToXml({ ...base, ...selectPage(items, request, maxPageSize, itemUid) })
+    } catch (error) {
+      if (!(error instanceof StanzaError)) throw error
+      return errorElement({ condition: error.condition, type: error.type ?? 'cancel' })
+    }
   }
   entity.iqCallee.get(NS_DISCO_INFO, 'query', answer('info'))
   entity.iqCallee.get(NS_DISCO_ITEMS, 'query', answer('items'))

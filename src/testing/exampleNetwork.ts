@@ -7,7 +7,7 @@ import { DiscoServer } from '../core/DiscoServer.js'
 import type { DataForm, DiscoInfo } from '../core/model.js'
 import { FORM_TYPE, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../core/namespaces.js'
 import { answerDisco } from './answerDisco.js'
-import type { DiscoResponder } from './answerDisco.js'
+import type { DiscoResponder, DiscoSpec } from './answerDisco.js'
 import type { SimulatedEntity } from './SimulatedEntity.js'
 import { SimulatedNetwork } from './SimulatedNetwork.js'
 
@@ -31,6 +31,8 @@ export const EXAMPLE_JIDS = {
   broken: 'broken.example.org',
   /** Receives every query and never answers (a query to it times out). */
   silent: 'silent.example.org',
+  /** A large directory: a pubsub service with `directorySize` leaf nodes (10,000 by default), paged by RSM. Not in the server's items. */
+  directory: 'directory.example.org',
 } as const
 
 export const EXAMPLE_FEATURES = {
@@ -49,6 +51,8 @@ export interface ExampleNetworkOptions {
   latency?: number
   /** Extra milliseconds slow.example.org takes to receive each stanza (default 1500). */
   slowLatency?: number
+  /** How many nodes directory.example.org lists (default 10000). */
+  directorySize?: number
 }
 
 export interface ExampleNetwork {
@@ -67,8 +71,31 @@ export interface ExampleNetwork {
   slow: SimulatedEntity
   broken: SimulatedEntity
   silent: SimulatedEntity
+  directory: SimulatedEntity
   /** The fixed answers of the server and components, by JID: edit `spec` to change them. */
   responders: Record<string, DiscoResponder>
+}
+
+/**
+ * What a large directory answers: a pubsub service (`jid`) listing `size`
+ * leaf nodes ("node-00001" ...; named "Topic 1" ...), each answering its own
+ * disco#info; disco#items pages as a real service does (XEP-0059, at most
+ * 100 a page; see DiscoSpec.paging to change that).
+ */
+export function directorySpec(jid: string, size: number): DiscoSpec {
+  const digits = String(size).length
+  const name = (i: number): string => `node-${String(i + 1).padStart(digits, '0')}`
+  const leaf = { identities: [{ category: 'pubsub', type: 'leaf' }], features: [NS_DISCO_INFO], forms: [] }
+  const nodes: Record<string, { info: DiscoInfo }> = {}
+  const items = Array.from({ length: size }, (_, i) => {
+    nodes[name(i)] = { info: leaf }
+    return { jid, node: name(i), name: `Topic ${i + 1}` }
+  })
+  return {
+    info: info({ category: 'pubsub', type: 'service', name: 'Large directory' }, ['http://jabber.org/protocol/pubsub', 'http://jabber.org/protocol/rsm']),
+    items,
+    nodes,
+  }
 }
 
 function form(formType: string, fields: Record<string, string[]>): DataForm {
@@ -172,6 +199,7 @@ export function exampleNetwork(options: ExampleNetworkOptions = {}): ExampleNetw
     error: { condition: 'internal-server-error', type: 'wait', text: 'The simulated service is broken' },
   })
   const silent = network.entity(J.silent, { silent: true })
+  const directory = serve(J.directory, directorySpec(J.directory, options.directorySize ?? 10_000))
 
   // Peers are clients of this library: their own DiscoServer answers.
   const peer = network.entity(J.peer)
@@ -190,5 +218,5 @@ export function exampleNetwork(options: ExampleNetworkOptions = {}): ExampleNetw
   })
 
   const me = network.entity(J.me)
-  return { network, me, peer, otherPeer, server, conference, room, upload, pubsub, slow, broken, silent, responders }
+  return { network, me, peer, otherPeer, server, conference, room, upload, pubsub, slow, broken, silent, directory, responders }
 }

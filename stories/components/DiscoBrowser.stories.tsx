@@ -1,9 +1,11 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/index.js'
 import { DiscoBrowser } from '../../src/react/index.js'
 import type { DiscoBrowserProps } from '../../src/react/index.js'
 import { EXAMPLE_JIDS } from '../../src/testing/index.js'
-import { useWorld } from '../support/world.js'
+import { RequestCounter } from '../support/probes.js'
+import { useExample, useWorld } from '../support/world.js'
 
 /** The browser pointed at the story's server unless a jid is given. */
 function Browser(props: Partial<DiscoBrowserProps>) {
@@ -23,8 +25,9 @@ const meta = {
         component:
           'A service browser like the ones of desktop XMPP clients: a tree (`role="tree"`) of an entity’s items. ' +
           'Each row asks disco#info for its identities and features (with its own loading and error state) and ' +
-          'asks disco#items only when first expanded. Keyboard: ↑/↓ move, → expands or enters, ← collapses or ' +
-          'goes to the parent, Enter/Space toggle, Home/End jump.',
+          'asks disco#items only when first expanded, a page at a time (XEP-0059, `pageSize` rows, default 25): a long ' +
+          'list ends with a “Show more” row. Only rendered rows ask for their info, at most 6 at a time. Keyboard: ↑/↓ ' +
+          'move, → expands or enters, ← collapses or goes to the parent, Enter/Space toggle (or show more), Home/End jump.',
       },
     },
   },
@@ -135,6 +138,57 @@ export const CustomRows: Story = {
     await userEvent.keyboard('{ArrowRight}')
     await expect(root).toHaveAttribute('aria-expanded', 'true')
     await waitFor(() => expect(root).toHaveTextContent('− '))
+  },
+}
+
+/** The requests the large directory has received, live. */
+function DirectoryCounters() {
+  const { directory } = useExample()
+  return (
+    <>
+      <RequestCounter entity={directory} ns={NS_DISCO_ITEMS} />
+      <RequestCounter entity={directory} ns={NS_DISCO_INFO} />
+    </>
+  )
+}
+
+/**
+ * A pubsub service with 10,000 nodes, browsed politely: the first screen costs one disco#items page (25 items)
+ * and one disco#info per row shown (and the root's), never more than 6 in flight; “Show more” (a row of the tree,
+ * reachable with the keyboard) asks for the next page.
+ */
+export const LargeDirectory: Story = {
+  tags: ['screenshot'],
+  args: { jid: EXAMPLE_JIDS.directory },
+  parameters: { world: { live: false } },
+  render: (args) => (
+    <>
+      <DirectoryCounters />
+      <Browser {...args} />
+    </>
+  ),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    // The counters, in the order rendered: disco#items, then disco#info.
+    const counter = (i: number) => canvas.getAllByRole('status', { name: `requests received by ${EXAMPLE_JIDS.directory}` })[i]
+    const items = () => counter(0)
+    const infos = () => counter(1)
+    const more = await canvas.findByRole('treeitem', { name: 'Show more items of Large directory' })
+    await expect(more).toHaveTextContent('Show more (25 of 10000)')
+    await waitFor(() => expect(canvas.getByRole('treeitem', { name: 'Topic 25' })).toHaveTextContent('pubsub/leaf'))
+    await expect(items()).toHaveTextContent(/^1$/)
+    await waitFor(() => expect(infos()).toHaveTextContent(/^26$/))
+    // Keyboard: End reaches "Show more", Enter asks for the next page and focuses its first row.
+    canvas.getByRole('treeitem', { name: 'Large directory' }).focus()
+    await userEvent.keyboard('{End}')
+    await expect(more).toHaveFocus()
+    await userEvent.keyboard('{Enter}')
+    const topic26 = await canvas.findByRole('treeitem', { name: 'Topic 26' })
+    await waitFor(() => expect(topic26).toHaveFocus())
+    await waitFor(() => expect(canvas.getByRole('treeitem', { name: 'Topic 50' })).toHaveTextContent('pubsub/leaf'))
+    await expect(canvas.getByRole('treeitem', { name: 'Show more items of Large directory' })).toHaveTextContent('(50 of 10000)')
+    await expect(items()).toHaveTextContent(/^2$/)
+    await waitFor(() => expect(infos()).toHaveTextContent(/^51$/))
   },
 }
 

@@ -163,18 +163,22 @@ function Banner({ world }: { world: World }) {
  */
 export function WorldProvider({ mode, parameters = {}, children }: { mode: NetworkMode; parameters?: WorldParameters; children: ReactNode }) {
   const [world, setWorld] = useState<World | null>(null)
-  const { latency, slowLatency } = parameters
+  const { latency, slowLatency, directorySize } = parameters
   useEffect(() => {
     const created =
       mode === 'live'
         ? liveWorld()
-        : simulatedWorld({ ...(latency !== undefined && { latency }), ...(slowLatency !== undefined && { slowLatency }) })
+        : simulatedWorld({
+            ...(latency !== undefined && { latency }),
+            ...(slowLatency !== undefined && { slowLatency }),
+            ...(directorySize !== undefined && { directorySize }),
+          })
     // The world is an external resource whose lifetime is this effect's (made
     // here, not during render, so StrictMode's second mount gets a fresh one).
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setWorld(created)
     return () => created.close()
-  }, [mode, latency, slowLatency])
+  }, [mode, latency, slowLatency, directorySize])
 
   if (mode === 'live' && parameters.live === false) {
     return (

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest'
 import { DiscoServer } from '../../src/core/DiscoServer.js'
 import { DiscoError, InvalidInputError, RegistrationError } from '../../src/core/errors.js'
 import { extendedInfoForm, softwareInfoForm } from '../../src/core/extendedInfoForm.js'
-import { parseInfo, parseItems } from '../../src/core/model.js'
+import { parseInfo, parseItems, parseItemsPage } from '../../src/core/model.js'
 import type { DataForm, DiscoIdentity, DiscoItem } from '../../src/core/model.js'
-import { FORM_TYPE, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_STANZAS } from '../../src/core/namespaces.js'
+import { FORM_TYPE, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_RSM, NS_STANZAS } from '../../src/core/namespaces.js'
+import { rsmRequestToXml } from '../../src/core/rsm.js'
+import type { RsmRequest } from '../../src/core/rsm.js'
 import { Node, StaticNode } from '../../src/core/Node.js'
 import type { XmlElement } from '../../src/core/xml.js'
 import type { XmppClient } from '../../src/core/XmppClient.js'
@@ -475,6 +477,112 @@ describe('DiscoServer disco#items', () => {
   it('answers item-not-found for a node that was never mounted', async () => {
     const { alice } = setup()
     expectError(await items(alice, 'nope'), 'cancel', 'item-not-found')
+  })
+})
+
+describe('DiscoServer disco#items pages (XEP-0059)', () => {
+  /** bob's root lists `count` items room000@conference.example.org ...; a mounted node 'dir' lists them too. */
+  function paged(count: number) {
+    const ctx = setup()
+    const list = Array.from({ length: count }, (_, i) => ({ jid: `room${String(i).padStart(3, '0')}@conference.example.org` }))
+    ctx.server.items.push(...list)
+    const dir = new StaticNode()
+    dir.registerIdentity('hierarchy', 'branch')
+    dir.items = list
+    ctx.server.mountNode('dir', dir)
+    return { ...ctx, list }
+  }
+  const rsmSet = (request: RsmRequest) => rsmRequestToXml(request)
+  function page(from: FakeEntity, request: RsmRequest | XmlElement, node?: string): Promise<XmlElement> {
+    const set = 'name' in request ? (request as XmlElement) : rsmSet(request as RsmRequest)
+    return rawQuery(from, BOB, NS_DISCO_ITEMS, node === undefined ? {} : { node }, set)
+  }
+  const jids = (query: XmlElement) => parseItems(query).items.map((i) => i.jid)
+  const rsmOfReply = (query: XmlElement) => parseItemsPage(query).rsm
+
+  it('answers every item, and no <set/>, to a request without <set/>', async () => {
+    const { alice, list } = paged(250)
+    const query = expectResult(await items(alice), NS_DISCO_ITEMS)
+    expect(jids(query)).toEqual(list.map((i) => i.jid))
+    expect(query.getChild('set', NS_RSM)).toBeUndefined()
+  })
+
+  it('answers the first page with first (index 0), last and count', async () => {
+    const { alice, list } = paged(250)
+    const query = expectResult(await page(alice, { max: 10 }), NS_DISCO_ITEMS)
+    expect(jids(query)).toEqual(list.slice(0, 10).map((i) => i.jid))
+    expect(rsmOfReply(query)).toEqual({ first: list[0]?.jid, firstIndex: 0, last: list[9]?.jid, count: 250 })
+  })
+
+  it('answers the page after the last UID of the previous one, on a mounted node too, echoing the node', async () => {
+    const { alice, list } = paged(250)
+    const query = expectResult(await page(alice, { max: 10, after: list[9]?.jid as string }, 'dir'), NS_DISCO_ITEMS)
+    expect(query.attrs.node).toBe('dir')
+    expect(jids(query)).toEqual(list.slice(10, 20).map((i) => i.jid))
+    expect(rsmOfReply(query)).toMatchObject({ firstIndex: 10, count: 250 })
+  })
+
+  it('answers the last page for an empty <before/>, and the page before a UID', async () => {
+    const { alice, list } = paged(250)
+    const last = expectResult(await page(alice, { max: 10, before: '' }), NS_DISCO_ITEMS)
+    expect(jids(last)).toEqual(list.slice(240).map((i) => i.jid))
+    expect(rsmOfReply(last)).toMatchObject({ firstIndex: 240, count: 250 })
+    const before = expectResult(await page(alice, { max: 10, before: list[240]?.jid as string }), NS_DISCO_ITEMS)
+    expect(jids(before)).toEqual(list.slice(230, 240).map((i) => i.jid))
+  })
+
+  it('answers the page at an index, and an empty page with the count past the end', async () => {
+    const { alice, list } = paged(250)
+    const query = expectResult(await page(alice, { max: 5, index: 100 }), NS_DISCO_ITEMS)
+    expect(jids(query)).toEqual(list.slice(100, 105).map((i) => i.jid))
+    expect(rsmOfReply(query)).toMatchObject({ firstIndex: 100 })
+    const past = expectResult(await page(alice, { max: 5, index: 250 }), NS_DISCO_ITEMS)
+    expect(jids(past)).toEqual([])
+    expect(rsmOfReply(past)).toEqual({ count: 250 })
+  })
+
+  it('caps a page at 100 items (maxPageSize), whatever is asked, and without <max/>', async () => {
+    const { alice, server } = paged(250)
+    expect(jids(expectResult(await page(alice, xml('set', { xmlns: NS_RSM }, xml('max', {}, '1000'))), NS_DISCO_ITEMS))).toHaveLength(100)
+    expect(jids(expectResult(await page(alice, xml('set', { xmlns: NS_RSM })), NS_DISCO_ITEMS))).toHaveLength(100)
+    server.maxPageSize = 30
+    expect(jids(expectResult(await page(alice, xml('set', { xmlns: NS_RSM }, xml('max', {}, '50'))), NS_DISCO_ITEMS))).toHaveLength(30)
+    expect(() => {
+      server.maxPageSize = 0
+    }).toThrow(InvalidInputError)
+  })
+
+  it('answers item-not-found for an after or before that names no item', async () => {
+    const { alice } = paged(20)
+    expectError(await page(alice, { max: 5, after: 'gone@conference.example.org' }), 'cancel', 'item-not-found')
+    expectError(await page(alice, { max: 5, before: 'gone@conference.example.org' }, 'dir'), 'cancel', 'item-not-found')
+  })
+
+  it('answers bad-request for a malformed <set/>', async () => {
+    const { alice } = paged(20)
+    expectError(await page(alice, xml('set', { xmlns: NS_RSM }, xml('max', {}, 'many'))), 'modify', 'bad-request')
+  })
+
+  it('visits every item once, in order, when walked page by page', async () => {
+    const { alice, list } = paged(250)
+    const seen: string[] = []
+    let after: string | undefined
+    for (let pages = 0; pages < 50; pages++) {
+      const query = expectResult(await page(alice, after === undefined ? { max: 37 } : { max: 37, after }), NS_DISCO_ITEMS)
+      seen.push(...jids(query))
+      after = rsmOfReply(query)?.last
+      if (after === undefined) break
+    }
+    expect(seen).toEqual(list.map((i) => i.jid))
+  })
+
+  it('names items that are nodes of one JID apart, with the node in the UID', async () => {
+    const { alice, server } = setup()
+    server.items.push({ jid: 'pubsub.example.org', node: 'a' }, { jid: 'pubsub.example.org', node: 'b' }, { jid: 'pubsub.example.org', node: 'c' })
+    const first = expectResult(await page(alice, { max: 2 }), NS_DISCO_ITEMS)
+    expect(rsmOfReply(first)).toEqual({ first: 'pubsub.example.org a', firstIndex: 0, last: 'pubsub.example.org b', count: 3 })
+    const next = expectResult(await page(alice, { max: 2, after: 'pubsub.example.org b' }), NS_DISCO_ITEMS)
+    expect(parseItems(next).items).toEqual([{ jid: 'pubsub.example.org', node: 'c' }])
   })
 })
 

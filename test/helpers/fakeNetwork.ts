@@ -6,7 +6,10 @@
 // an entity sent, and the IQ gets among them.
 import xml from '@xmpp/xml'
 import type { JID } from '@xmpp/jid'
+import { afterEach, expect } from 'vitest'
+import { ReplyMatcher } from '../../src/core/ReplyMatcher.js'
 import type { XmlElement } from '../../src/core/xml.js'
+import type { XmppClient } from '../../src/core/XmppClient.js'
 import { SimulatedEntity, SimulatedNetwork } from '../../src/testing/index.js'
 
 /** Return a stanza to deliver it (possibly rewritten), or null to drop it. */
@@ -36,12 +39,13 @@ export class FakeNetwork extends SimulatedNetwork<FakeEntity> {
   }
 }
 
-/** Sends a disco get from `from` to `to` and resolves with the reply stanza (result or error). */
+/** Sends a disco get from `from` to `to` (with `children` in its `<query/>`) and resolves with the reply stanza (result or error). */
 export async function rawQuery(
   from: FakeEntity,
   to: string,
   ns: string,
   attrs: { node?: string; type?: 'get' | 'set' } = {},
+  ...children: XmlElement[]
 ): Promise<XmlElement> {
   const id = `q${Math.random().toString(36).slice(2)}`
   const reply = new Promise<XmlElement>((resolve) => {
@@ -53,6 +57,25 @@ export async function rawQuery(
     }
     from.on('element', onElement)
   })
-  await from.send(xml('iq', { type: attrs.type ?? 'get', to, id }, xml('query', { xmlns: ns, node: attrs.node })))
+  await from.send(xml('iq', { type: attrs.type ?? 'get', to, id }, xml('query', { xmlns: ns, node: attrs.node }, ...children)))
   return reply
+}
+
+/**
+ * Checks after each test of the file that the asker registered with the
+ * returned function has nothing left waiting in its ReplyMatcher and that no
+ * client crashed (an 'error' event).
+ */
+export function checkEveryTestSettles(): (net: FakeNetwork, asker: FakeEntity) => void {
+  let current: { net: FakeNetwork; asker: FakeEntity } | undefined
+  afterEach(() => {
+    const ctx = current
+    current = undefined
+    if (!ctx) return
+    expect(ReplyMatcher.for(ctx.asker as unknown as XmppClient).pendingCount).toBe(0)
+    expect(ctx.net.errors).toEqual([])
+  })
+  return (net, asker) => {
+    current = { net, asker }
+  }
 }

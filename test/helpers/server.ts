@@ -22,7 +22,7 @@ export const serverKind: ServerKind = kindFromEnv(process.env.XMPP_TEST_SERVER)
 /** For test titles: "Prosody" or "ejabberd". */
 export const serverName = serverKind === 'ejabberd' ? 'ejabberd' : 'Prosody'
 
-export type TestServer = ProsodyServer & { kind: ServerKind } & Partial<Pick<EjabberdServer, 'ctl' | 'nodeName'>>
+export type TestServer = ProsodyServer & { kind: ServerKind } & Partial<Pick<EjabberdServer, 'ctl' | 'nodeName' | 'api'>>
 export type StartServerOptions = StartProsodyOptions
 
 /**

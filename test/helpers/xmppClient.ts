@@ -1,6 +1,8 @@
 // Real @xmpp/client connections to a test Prosody (test/helpers/prosody.ts).
 import { client } from '@xmpp/client'
 import type { Client } from '@xmpp/client'
+import { NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/index.js'
+import type { IncomingContext, XmppClient } from '../../src/core/index.js'
 import type { ProsodyServer } from './prosody.js'
 
 export type { Client }
@@ -106,4 +108,16 @@ export async function stopClient(xmpp: Client | null | undefined): Promise<void>
   } catch {
     // Already disconnected or the server is gone: nothing left to close.
   }
+}
+
+/** Counts the disco gets that reach `xmpp` (as its peer sees them on the wire). */
+export function countDiscoGets(xmpp: Client): { info: number; items: number } {
+  const counts = { info: 0, items: 0 }
+  ;(xmpp as unknown as XmppClient).middleware.use((ctx: IncomingContext, next) => {
+    const query = ctx.stanza.name === 'iq' && ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query') : undefined
+    if (query?.attrs.xmlns === NS_DISCO_INFO) counts.info++
+    if (query?.attrs.xmlns === NS_DISCO_ITEMS) counts.items++
+    return next()
+  })
+  return counts
 }

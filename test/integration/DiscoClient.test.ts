@@ -8,31 +8,18 @@ import {
   DiscoClient,
   DiscoServer,
   NS_DISCO_INFO,
-  NS_DISCO_ITEMS,
   StanzaError,
   StaticNode,
   TimeoutError,
 } from '../../src/core/index.js'
-import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
+import type { XmlElement, XmppClient } from '../../src/core/index.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
-import { connectClient, stopClient } from '../helpers/xmppClient.js'
+import { connectClient, countDiscoGets, stopClient } from '../helpers/xmppClient.js'
 import type { Client } from '../helpers/xmppClient.js'
 
 const users = ['alice', 'bob', 'dave'].map((username) => ({ username, password: `${username}-pw` }))
 const asXmpp = (c: Client) => c as unknown as XmppClient
-
-/** Counts the disco gets that reach `xmpp` (as its peer sees them on the wire). */
-function countDiscoGets(xmpp: Client): { info: number; items: number } {
-  const counts = { info: 0, items: 0 }
-  asXmpp(xmpp).middleware.use((ctx: IncomingContext, next) => {
-    const query = ctx.stanza.name === 'iq' && ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query') : undefined
-    if (query?.attrs.xmlns === NS_DISCO_INFO) counts.info++
-    if (query?.attrs.xmlns === NS_DISCO_ITEMS) counts.items++
-    return next()
-  })
-  return counts
-}
 
 /** Counts the disco gets `xmpp` sends. */
 function countSent(xmpp: Client): () => number {
