@@ -5,8 +5,9 @@
  *
  * XEP-0030 section 3.1 and 4.1 (the node asked is echoed; a reply naming
  * another node is not for us), section 8 (ReplyMatcher: the reply must
- * come from the entity asked). XEP-0059 section 2.2 (a responder may page
- * on its own: go on with after = last; PageWalk says when to stop).
+ * come from the entity asked). XEP-0059 section 2.1 (ask with <max/>; a
+ * responder that does not support RSM answers with everything) and 2.2
+ * (go on with after = last; PageWalk says when to stop).
  */
 import xml from '@xmpp/xml'
 import { MalformedResponseError } from './errors.js'
@@ -57,9 +58,12 @@ export class DiscoRequests {
   }
 
   /**
-   * disco#items as a plain request, then, when the responder paged on its
-   * own, its next pages (after = last, at most 100 a page, `<max>` always
-   * sent) until PageWalk says it is over or `walk.maxItems` are in.
+   * disco#items, asked a page at a time (`<max>` of at most 100, then
+   * after = last) until PageWalk says it is over or `walk.maxItems` are in.
+   * A responder that ignores RSM answers the first request with everything.
+   * Asked plainly, some responders truncate without saying so: ejabberd's
+   * MUC service lists only 100 rooms, then only occupied ones, with no
+   * `<set/>` to tell (measured, README "What real servers do with RSM").
    */
   async items(jid: string, node: string | null, walk: ItemsWalk, signal: AbortSignal): Promise<DiscoItemsList> {
     let pages: PageWalk
@@ -69,7 +73,7 @@ export class DiscoRequests {
       next = walk.from.last
     } else {
       pages = new PageWalk()
-      next = pages.add(await this.page(jid, node, undefined, signal))
+      next = pages.add(await this.page(jid, node, { max: Math.min(MAX_PAGE_SIZE, walk.maxItems) }, signal))
     }
     while (next !== undefined && pages.items.length < walk.maxItems) {
       if (signal.aborted) throw abortReason(signal)
