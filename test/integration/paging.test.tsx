@@ -38,6 +38,15 @@ async function walk(client: DiscoClient, jid: string, max: number): Promise<Disc
   }
 }
 
+/** Counts the disco#items gets `xmpp` writes. */
+function countItemsSent(xmpp: Client): () => number {
+  let sent = 0
+  xmpp.on('send', (el: XmlElement) => {
+    if (el.name === 'iq' && el.attrs.type === 'get' && el.getChild('query', NS_DISCO_ITEMS)) sent++
+  })
+  return () => sent
+}
+
 /** Renders useDiscoItemsPages(jid, { pageSize }) for `xmpp` in StrictMode; the holder has its latest result. */
 function renderPages(xmpp: Client, queryClient: QueryClient, jid: string, pageSize: number): { current?: UseDiscoItemsPagesResult } {
   const result: { current?: UseDiscoItemsPagesResult } = {}
@@ -129,11 +138,13 @@ describe(`Large directories through ${serverName}`, () => {
     cleanup()
   })
 
-  it('gets the 1000 items with one plain queryItems: our DiscoServer pages only when asked', async () => {
+  it('gets the 1000 items with queryItems, a page of 100 at a time, as one cached list', async () => {
     const client = DiscoClient.for(asXmpp(alice), { queryClient: newQueryClient() })
     const before = bobGets.items
-    expect(await client.queryItems(bobJid)).toEqual({ items: list })
-    expect(bobGets.items - before).toBe(1)
+    const [a, b] = await Promise.all([client.queryItems(bobJid), client.queryItems(bobJid)])
+    expect(a).toEqual({ items: list })
+    expect(b).toBe(a)
+    expect(bobGets.items - before).toBe(10)
   })
 
   it("is walked by slixmpp's own RSM iterator, every item once, in order", async () => {
@@ -172,9 +183,17 @@ describe(`Large directories through ${serverName}`, () => {
         await alice.send(xml('presence', { to: `${name}@${muc}/alice` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })))
       }
       const client = DiscoClient.for(asXmpp(alice), { queryClient: newQueryClient() })
-      // Without RSM and above max_rooms_discoitems (100): the occupied rooms only, and no <set/> to say so.
-      await waitFor(async () => expect((await client.queryItems(muc, { requireFresh: true })).items).toHaveLength(2), { timeout: 5000 })
-      expect((await client.queryItems(muc)).items.map((i) => i.jid)).toEqual([`room007@${muc}`, `room250@${muc}`])
+      const itemsGetsSent = countItemsSent(alice)
+      const iqCaller = (alice as unknown as { iqCaller: { get(el: XmlElement, to: string): Promise<XmlElement> } }).iqCaller
+      // A plain disco#items, without RSM and above max_rooms_discoitems (100): the occupied rooms only, and no <set/> to say so.
+      const plain = async () => parseItemsPage(await iqCaller.get(xml('query', { xmlns: NS_DISCO_ITEMS }), muc))
+      await waitFor(async () => expect((await plain()).items).toHaveLength(2), { timeout: 5000 })
+      expect((await plain()).items.map((i) => i.jid)).toEqual([`room007@${muc}`, `room250@${muc}`])
+      expect((await plain()).rsm).toBeUndefined()
+      // queryItems asks with <max/> from the first request: every room, in 3 requests.
+      const sentBefore = itemsGetsSent()
+      expect((await client.queryItems(muc)).items.map((i) => i.jid)).toEqual(names.map((n) => `${n}@${muc}`))
+      expect(itemsGetsSent() - sentBefore).toBe(3)
       // With RSM: every room, by name, 100 a page; <first> has no index, <count> is there.
       const pages = await walk(client, muc, 100)
       expect(pages.flatMap((p) => p.items.map((i) => i.jid))).toEqual(names.map((n) => `${n}@${muc}`))
@@ -186,10 +205,7 @@ describe(`Large directories through ${serverName}`, () => {
       expect(data.pages).toHaveLength(3)
       expect(data.pages.flatMap((p) => p.items)).toHaveLength(300)
       // What ejabberd does with a page request without <max> (or above 100): the LAST 100 of the range.
-      const reply = await (alice as unknown as { iqCaller: { get(el: XmlElement, to: string): Promise<XmlElement> } }).iqCaller.get(
-        xml('query', { xmlns: NS_DISCO_ITEMS }, xml('set', { xmlns: NS_RSM })),
-        muc,
-      )
+      const reply = await iqCaller.get(xml('query', { xmlns: NS_DISCO_ITEMS }, xml('set', { xmlns: NS_RSM })), muc)
       const last = parseItemsPage(reply)
       expect(last.items).toHaveLength(100)
       expect(last.items[0]?.jid).toBe(`room200@${muc}`)
