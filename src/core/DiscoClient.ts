@@ -135,6 +135,7 @@ export interface DiscoClientOptions {
 export interface DiscoQueryOptions<T, K extends DiscoKind> {
   queryKey: DiscoQueryKey<K>
   queryFn: (context: QueryFunctionContext<DiscoQueryKey<K>>) => Promise<T>
+  queryHash: string
   queryKeyHashFn: (key: DiscoQueryKey<K>) => string
   staleTime: number
   gcTime: number
@@ -436,11 +437,13 @@ export class DiscoClient {
     queryKey: DiscoQueryKey<K> | DiscoPageKey,
     timeout: number,
     { queue, waitForSession = false }: DiscoQueryOptionsSettings = {},
+    hash = hashKey(queryKey),
   ): DiscoQueryOptions<ResultOf<K>, K> {
-    const hash = hashKey(queryKey)
     const ride = waitForSession ? this.#rideWhenOnline : this.#ride
     return {
       queryKey: queryKey as DiscoQueryKey<K>,
+      // Hashed once: TanStack takes it as is instead of hashing the key again.
+      queryHash: hash,
       // TanStack calls this when it wants fresh data: ride the flight of the
       // entry or start one, never answer from the cache.
       queryFn: ({ signal }) => ride(queryKey, hash, { timeout, signal }, { queue }) as Promise<ResultOf<K>>,
@@ -552,12 +555,13 @@ export class DiscoClient {
    */
   #fetch(key: FlightKey, hash: string, caller: Caller, fresh: boolean, plan: Plan = {}): Promise<Result> {
     if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
-    const query = this.#entry(key, caller.timeout)
-    const flight = this.#newFlight(key, fresh, plan)
+    const options = this.#queryOptions(key, caller.timeout, {}, hash)
+    const query = this.#entry(options)
+    const flight = this.#newFlight(key, fresh, plan, hash)
     this.#setFlight(hash, flight)
     // Whatever fetch rode an older flight stops; its waiters follow the new one.
     this.#cancelFetch(query)
-    this.#store(query, key, flight)
+    this.#store(query, options, flight)
     return flight.join(caller)
   }
 
@@ -585,19 +589,19 @@ export class DiscoClient {
   /** The queryFn: rides the entry's flight (or its future), starting a flight when there is none. */
   readonly #ride = (key: FlightKey, hash: string, caller: Caller, plan: Plan = {}): Promise<Result> => {
     if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
-    // The fetch #fetch starts only stores the answer: it is no caller of its own.
+    // The fetch #fetch starts only stores the answer: it is no caller of its
+    // own, and has no timeout or abort of its own (cancelled, TanStack ignores it).
     const storing = this.#storing === hash
-    const rider: Caller = storing ? { timeout: Infinity, signal: caller.signal } : caller
     const future = this.#futures.get(hash)
-    if (future) return waitFor(future, rider)
+    if (future) return storing ? future : waitFor(future, caller)
     let flight = this.#flights.get(hash)
     if (!flight) {
       if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
       this.#attach()
-      flight = this.#newFlight(key, false, plan)
+      flight = this.#newFlight(key, false, plan, hash)
       this.#setFlight(hash, flight)
     }
-    return storing ? waitFor(flight.promise, rider) : flight.join(rider)
+    return storing ? flight.promise : flight.join(caller)
   }
 
   /**
@@ -614,8 +618,7 @@ export class DiscoClient {
     return (flight ? flight.join(caller) : this.#fetch(key, hash, caller, false)) as Promise<DiscoItemsPage>
   }
 
-  #newFlight(key: FlightKey, fresh: boolean, plan: Plan = {}): Flight<Result> {
-    const hash = hashKey(key)
+  #newFlight(key: FlightKey, fresh: boolean, plan: Plan = {}, hash = hashKey(key)): Flight<Result> {
     const { queue } = plan
     const flight: Flight<Result> = new Flight(
       // A queued flight exists at once (callers join it) and goes on the wire at its turn.
@@ -638,18 +641,18 @@ export class DiscoClient {
     return flight
   }
 
-  /** The cache entry of `key`, created with our options if there is none. */
-  #entry(key: FlightKey, timeout: number): Query {
-    return this.queryClient.getQueryCache().build(this.queryClient, this.#queryOptions(key, timeout) as unknown as QueryOptionsOf) as Query
+  /** The cache entry of these options' key, created with them if there is none. */
+  #entry(options: object): Query {
+    return this.queryClient.getQueryCache().build(this.queryClient, options as unknown as QueryOptionsOf) as Query
   }
 
   /** Starts a fetch of `query` that only stores what `flight` (or the entry's future) brings. */
-  #store(query: Query, key: FlightKey, flight?: Flight<Result>): void {
+  #store(query: Query, options: object, flight?: Flight<Result>): void {
     if (flight) this.#stored.add(flight)
     this.#storing = query.queryHash
     try {
       // A failure is not kept: an entry with no answer and no observer goes.
-      query.fetch(this.#queryOptions(key, DEFAULT_TIMEOUT) as unknown as QueryOptionsOf).catch(() => this.#dropIfEmpty(query))
+      query.fetch(options as unknown as QueryOptionsOf).catch(() => this.#dropIfEmpty(query))
     } finally {
       this.#storing = undefined
     }
@@ -718,7 +721,7 @@ export class DiscoClient {
     this.#attach()
     this.#futures.delete(hash)
     this.#retire(hash)
-    const query = this.#entry(key, DEFAULT_TIMEOUT)
+    const query = this.#entry(this.#queryOptions(key, DEFAULT_TIMEOUT, {}, hash))
     // A reply on its way is older than this: it must not overwrite it.
     this.#cancelFetch(query)
     this.queryClient.setQueryData(key, info)
@@ -743,10 +746,11 @@ export class DiscoClient {
       // Nobody may be listening yet: the rejection is for later callers.
       noop,
     )
-    const query = this.#entry(key, DEFAULT_TIMEOUT)
+    const options = this.#queryOptions(key, DEFAULT_TIMEOUT, {}, hash)
+    const query = this.#entry(options)
     this.#cancelFetch(query)
     // The entry stores what the future brings, through a fetch that waits for it.
-    this.#store(query, key)
+    this.#store(query, options)
   }
 
   /**

@@ -23,17 +23,17 @@ export class Flight<T> {
   readonly promise: Promise<T>
   readonly #controller = new AbortController()
   readonly #onAbandon: (() => void) | undefined
+  #reject: (reason: unknown) => void = () => {}
   #callers = 0
   #settled = false
 
   /** Starts the request; `onAbandon` runs when the last caller has left before the answer came. */
   constructor(start: Start<T>, onAbandon?: () => void) {
     this.#onAbandon = onAbandon
-    const { signal } = this.#controller
     this.promise = new Promise<T>((resolve, reject) => {
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+      this.#reject = reject
       try {
-        start(signal).then(resolve, reject)
+        start(this.#controller.signal).then(resolve, reject)
       } catch (error) {
         reject(error)
       }
@@ -65,7 +65,9 @@ export class Flight<T> {
 
   /** Stops waiting for the answer: the request is told to stop and every caller gets `reason`. */
   abort(reason: unknown): void {
-    if (!this.#settled) this.#controller.abort(reason)
+    if (this.#settled) return
+    this.#reject(reason)
+    this.#controller.abort(reason)
   }
 }
 
