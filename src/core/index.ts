@@ -46,4 +46,3 @@ export type {
 export { ReplyMatcher, stanzaErrorFrom } from './ReplyMatcher.js'
 export type { PendingRequest } from './ReplyMatcher.js'
 export type { InfoSource } from './DiscoClient.js'
-export * from './caps/index.js'

@@ -6,7 +6,7 @@
  * (ours: ver, <c/> on our presences, node#ver), CapsResolver (theirs: peers'
  * caps answering our disco#info queries, verified, bounded, optionally kept
  * in a storage). This facade turns them on and off together, and is what a
- * DiscoProvider's `caps` holds.
+ * DiscoProvider's `caps={entityCaps(options)}` holds.
  */
 import { DiscoClient } from '../DiscoClient.js'
 import type { InfoSource } from '../DiscoClient.js'
@@ -52,6 +52,18 @@ export interface EntityCapsStats {
   flights: number
 }
 
+/**
+ * What DiscoProvider's `caps` takes: entity capabilities as a plugin, so an
+ * app that does not turn them on does not ship them. Make one with
+ * entityCaps(options).
+ */
+export interface CapsPlugin {
+  /** Equal for equal options: a new plugin with the same key changes nothing. */
+  readonly key: string
+  /** Turns caps on for `xmpp`, answering `client`'s queries, until the returned release. */
+  attach(xmpp: XmppClient, client: DiscoClient): Release
+}
+
 /** XEP-0390 section 6.1: "at least the most recent 3". */
 const DEFAULT_HISTORY = 3
 
@@ -75,17 +87,27 @@ function configOf(options: EntityCapsOptions): string {
 }
 
 /**
- * The EntityCaps of `xmpp` with these options, for a DiscoProvider: a live
- * one with other options that no DiscoProvider created is an error, one that
- * a provider created is disposed and replaced (its caps prop changed). Internal.
+ * Entity capabilities for `<DiscoProvider caps={entityCaps({ node })}>`.
+ * Live: a plugin with other options replaces the caps the provider made,
+ * `caps={undefined}` turns them off. `storage` keeps verified caps across
+ * reloads: create it once (module scope), since a new object is a new option.
  */
-export function entityCapsFor(xmpp: XmppClient, options: EntityCapsOptions): EntityCaps {
-  const existing = instances.get(xmpp)
-  if (existing && configs.get(existing) !== configOf(options)) {
-    if (held.has(existing)) throw new DiscoError('This client has entity capabilities with other options already')
-    existing.dispose()
+export function entityCaps(options: Omit<EntityCapsOptions, 'discoClient'>): CapsPlugin {
+  const key = configOf(options)
+  return {
+    key,
+    attach(xmpp, client) {
+      // A live one with other options: an error if the app made it, replaced if a provider did.
+      const existing = instances.get(xmpp)
+      if (existing && configs.get(existing) !== key) {
+        if (held.has(existing)) throw new DiscoError('This client has entity capabilities with other options already')
+        existing.dispose()
+      }
+      const caps = instances.get(xmpp) ?? new EntityCaps(xmpp, options)
+      const releases = [caps.mount(), caps.serve(client)]
+      return () => releases.forEach((release) => release())
+    },
   }
-  return instances.get(xmpp) ?? new EntityCaps(xmpp, options)
 }
 
 export class EntityCaps implements InfoSource {

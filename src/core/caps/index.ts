@@ -1,6 +1,7 @@
-// Entity capabilities (XEP-0115, XEP-0390): what users need of them; the rest stays inside.
-export { EntityCaps } from './EntityCaps.js'
-export type { CapsHash, EntityCapsOptions, EntityCapsStats } from './EntityCaps.js'
+// The ./caps entry: entity capabilities (XEP-0115, XEP-0390), no React.
+// Opt-in: nothing else imports it, so an app that never turns caps on never ships them.
+export { EntityCaps, entityCaps } from './EntityCaps.js'
+export type { CapsHash, CapsPlugin, EntityCapsOptions, EntityCapsStats } from './EntityCaps.js'
 export type { CapsLimits } from './CapsState.js'
 export type { CapsStorage } from './CapsStorage.js'
 export { indexedDBCapsStorage } from './indexedDBCapsStorage.js'

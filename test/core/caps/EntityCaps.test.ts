@@ -1,11 +1,11 @@
 // EntityCaps, the facade: both directions on and off together, one per
-// client, and what DiscoProvider holds.
+// client, and the plugin DiscoProvider takes.
 import xml from '@xmpp/xml'
 import { QueryClient } from '@tanstack/query-core'
 import { describe, expect, it, vi } from 'vitest'
+import { ClientHooks } from '../../../src/core/ClientHooks.js'
 import { DiscoClient, NS_CAPS, NS_CAPS2, NS_DISCO_INFO } from '../../../src/core/index.js'
-import { EntityCaps } from '../../../src/core/caps/index.js'
-import { entityCapsFor } from '../../../src/core/caps/EntityCaps.js'
+import { EntityCaps, entityCaps } from '../../../src/core/caps/index.js'
 import { HONEST, c115, presenceFrom, rawPeer, verOf } from '../../helpers/capsPeers.js'
 import { ALICE, NODE, aliceWorld, asXmpp, must, presences, settle, sleep } from '../../helpers/capsWorld.js'
 import { FakeNetwork, rawQuery } from '../../helpers/fakeNetwork.js'
@@ -64,18 +64,57 @@ describe('EntityCaps: turning off', () => {
     const net = new FakeNetwork()
     const alice = net.entity(ALICE)
     const dc = DiscoClient.for(asXmpp(alice), { queryClient: new QueryClient() })
-    const first = entityCapsFor(asXmpp(alice), { node: NODE })
-    const release = [first.mount(), first.serve(dc)]
-    expect(entityCapsFor(asXmpp(alice), { node: NODE })).toBe(first)
-    const second = entityCapsFor(asXmpp(alice), { node: 'https://renamed.example' })
-    expect(first.disposed).toBe(true)
-    expect(second).not.toBe(first)
-    for (const r of release) r()
-    const hold = second.mount()
-    hold()
+    const lastNode = async (): Promise<string | undefined> => {
+      await alice.send(xml('presence'))
+      return presences(alice).at(-1)?.getChild('c', NS_CAPS)?.attrs.node
+    }
+    const releaseFirst = entityCaps({ node: NODE }).attach(asXmpp(alice), dc)
+    // The same options (another plugin object, as a render makes): the same caps, held twice.
+    const releaseSame = entityCaps({ node: NODE }).attach(asXmpp(alice), dc)
+    expect(ClientHooks.of(asXmpp(alice)).attached.interceptors).toBe(1)
+    expect(await lastNode()).toBe(NODE)
+    const releaseSecond = entityCaps({ node: 'https://renamed.example' }).attach(asXmpp(alice), dc)
+    expect(ClientHooks.of(asXmpp(alice)).attached.interceptors).toBe(1)
+    expect(await lastNode()).toBe('https://renamed.example')
+    // Letting go of the replaced caps changes nothing.
+    releaseFirst()
+    releaseSame()
     await settle(1)
-    expect(second.disposed).toBe(true)
+    expect(await lastNode()).toBe('https://renamed.example')
+    releaseSecond()
+    await settle(1)
     expect(alice.send).toBe(Object.getPrototypeOf(alice).send)
+    expect(await lastNode()).toBeUndefined()
     net.close()
+  })
+})
+
+describe('entityCaps: the plugin DiscoProvider takes', () => {
+  it('has one key for equal options and another for any other option, a storage object included', () => {
+    const storage = new Map<string, string>()
+    const key = entityCaps({ node: NODE, storage }).key
+    expect(entityCaps({ node: NODE, storage, ecaps2: true, history: 3 }).key).toBe(key)
+    for (const other of [
+      { node: 'https://other.example', storage },
+      { node: NODE },
+      { node: NODE, storage: new Map<string, string>() },
+      { node: NODE, storage, ecaps2: false },
+      { node: NODE, storage, history: 1 },
+      { node: NODE, storage, maxJids: 5 },
+      { node: NODE, storage, maxHashes: 5 },
+      { node: NODE, storage, maxVersPerMinute: 5 },
+    ]) {
+      expect(entityCaps(other).key).not.toBe(key)
+    }
+  })
+
+  it('refuses to replace caps the app turned on itself with other options', () => {
+    const { alice, dc, caps } = setup()
+    expect(() => entityCaps({ node: 'https://other.example' }).attach(asXmpp(alice), dc)).toThrow(/other options/)
+    expect(caps.disposed).toBe(false)
+    // With its options, a provider shares them and leaves them on when it lets go.
+    const release = entityCaps({ node: NODE }).attach(asXmpp(alice), dc)
+    release()
+    expect(caps.disposed).toBe(false)
   })
 })
