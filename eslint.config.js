@@ -72,6 +72,27 @@ export default tseslint.config(
     },
   },
   {
+    // Entity capabilities are opt-in (the ./caps entry): outside src/core/caps
+    // nothing imports their code, only their types, so an app that does not
+    // turn them on does not ship them. The root entry re-exports them.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/core/caps/**', 'src/index.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/caps/*', './caps/*'],
+              allowTypeImports: true,
+              message: 'Only types of entity capabilities may be imported here: their code is opt-in (react-xmpp-disco/caps).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Named exports only (DESIGN.md "Style"); module declarations mirror xmpp.js's defaults.
     files: ['src/**/*.{ts,tsx}'],
     ignores: ['src/**/*.d.ts'],

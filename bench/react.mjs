@@ -24,8 +24,10 @@ const { QueryClient, useQuery } = await import('@tanstack/react-query')
 const xml = (await import('@xmpp/xml')).default
 const lib = await importDist('index.js')
 const { DiscoProvider, DiscoServer, Feature, NS_DISCO_INFO, useDiscoInfo } = lib
-// Entity caps (DiscoProvider's caps prop), when the build has them.
+// Entity caps (DiscoProvider's caps prop), when the build has them: the
+// entityCaps plugin since the caps entry, an options object before it.
 const capsAvailable = typeof lib.EntityCaps === 'function'
+const capsProp = (options) => (typeof lib.entityCaps === 'function' ? lib.entityCaps(options) : options)
 const { SimulatedNetwork, answerDisco } = await importDist('testing/index.js')
 
 const COUNT = 1000
@@ -74,7 +76,7 @@ async function mountMany(kind) {
   const children = Array.from({ length: COUNT }, (_, i) =>
     kind === 'bare' ? h(Bare, { key: i }) : h(Feature, { key: i, var: `urn:example:feature:${i}` }),
   )
-  const caps = kind === 'feature-caps' ? { caps: { node: 'https://bench.example' } } : {}
+  const caps = kind === 'feature-caps' ? { caps: capsProp({ node: 'https://bench.example' }) } : {}
   const tree = (kids) => h(DiscoProvider, { client: me, queryClient, ...caps }, kids)
   // The provider alone first, so only the 1000 children are in the measured commit.
   act(() => root.render(tree([])))

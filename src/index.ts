@@ -1,3 +1,4 @@
-// The root entry: the core and the React layer.
+// The root entry: everything (the core, entity capabilities, the React layer); tree-shaken per import.
 export * from './core/index.js'
+export * from './core/caps/index.js'
 export * from './react/index.js'

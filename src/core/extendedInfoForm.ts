@@ -11,6 +11,7 @@
  *   os, os_version)
  */
 import { InvalidInputError, RegistrationError } from './errors.js'
+import { hiddenFormType } from './model.js'
 import type { DataForm, DataFormField } from './model.js'
 import { FORM_TYPE, NS_SOFTWARE_INFO } from './namespaces.js'
 import { assertXmlText } from './validate.js'
@@ -100,10 +101,9 @@ export function checkExtendedInfoForm(form: DataForm): { formType: string; form:
     if (vars.has(field.var)) throw invalid(`field ${field.var} twice`)
     vars.add(field.var)
   }
-  const typeField = fields.find((f) => f.var === FORM_TYPE)
-  const formType = typeField?.values[0]
-  if (typeField?.type !== 'hidden' || typeField.values.length !== 1 || formType === undefined || formType === '') {
-    throw invalid('no hidden FORM_TYPE field with one value')
-  }
-  return { formType, form: Object.freeze({ type: 'result', fields: Object.freeze(fields) as DataFormField[] }) }
+  const checked: DataForm = { type: 'result', fields }
+  const formType = hiddenFormType(checked)
+  if (!formType) throw invalid('no hidden FORM_TYPE field with one value')
+  Object.freeze(fields)
+  return { formType, form: Object.freeze(checked) }
 }

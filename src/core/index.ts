@@ -77,31 +77,3 @@ export type {
 export { ReplyMatcher, stanzaErrorFrom } from './ReplyMatcher.js'
 export type { PendingRequest } from './ReplyMatcher.js'
 export type { InfoSource } from './DiscoClient.js'
-export { EntityCaps } from './caps/EntityCaps.js'
-export type { CapsHash, EntityCapsOptions, EntityCapsStats } from './caps/EntityCaps.js'
-export type { CapsStorage } from './caps/CapsStorage.js'
-export { indexedDBCapsStorage } from './caps/indexedDBCapsStorage.js'
-export type { IndexedDBCapsStorageOptions } from './caps/indexedDBCapsStorage.js'
-export { localStorageCapsStorage } from './caps/localStorageCapsStorage.js'
-export type { LocalStorageCapsStorageOptions, WebStorageLike } from './caps/localStorageCapsStorage.js'
-export {
-  CapsHashError,
-  ECAPS2_NODE_PREFIX,
-  NS_HASHES,
-  capsAlgorithm,
-  capsDataFromQuery,
-  capsVer,
-  capsVerificationString,
-  compareCodePoints,
-  digestBase64,
-  ecaps2Algorithm,
-  ecaps2Hash,
-  ecaps2HashInput,
-  ecaps2HashNode,
-  ecaps2Problem,
-  hasCapsSeparator,
-  illFormedReason,
-  isAlgorithmAvailable,
-  verifyCapsHash,
-} from './caps/hash.js'
-export type { AdvertisedHash, CapsAlgorithm, CapsData, CapsVerification } from './caps/hash.js'

@@ -8,20 +8,21 @@
  */
 import { JID } from '@xmpp/jid'
 import { InvalidJidError } from './errors.js'
+import { unwritableReason } from './validate.js'
 
 /** A JID as the app may give it: a string or an `@xmpp/jid` JID. */
 export type JidInput = string | { toString(): string }
 
 const utf8 = new TextEncoder()
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 const LOCAL_FORBIDDEN = /["&'/:<>@\s]/
 const DOMAIN_FORBIDDEN = /[\s@/"&'<>\\]/
 
 function checkPart(input: unknown, part: string, what: string, max = 1023): void {
   if (part.length === 0) throw new InvalidJidError(input, `empty ${what}`)
   if (utf8.encode(part).length > max) throw new InvalidJidError(input, `${what} longer than ${max} octets`)
-  if (CONTROL.test(part)) throw new InvalidJidError(input, `control character in the ${what}`)
+  // What XML cannot carry (a control character, a lone surrogate) would reach the peer changed, or not at all.
+  const unwritable = unwritableReason(part)
+  if (unwritable) throw new InvalidJidError(input, `${what} ${unwritable}`)
 }
 
 /** What toJid returns: an @xmpp/jid JID, described structurally so no @types package is needed. */

@@ -99,6 +99,15 @@ export function hasFeature(info: DiscoInfo, feature: string): boolean {
   return feature === NS_DISCO_INFO || info.features.includes(feature)
 }
 
+/**
+ * The FORM_TYPE of a form that names itself as XEP-0068 says, a hidden
+ * FORM_TYPE field with one value: what XEP-0128 publishes and both caps
+ * hashes take. Internal.
+ */
+export function hiddenFormType(form: DataForm): string | undefined {
+  return form.fields.find((f) => f.var === FORM_TYPE)?.type === 'hidden' ? getFormType(form) : undefined
+}
+
 /** Equal for one category/type/xml:lang; language tags compare case-insensitively (RFC 5646 2.1.1). */
 export function identityKey(identity: DiscoIdentity): string {
   return `${identity.category}\u0000${identity.type}\u0000${langKey(identity.lang)}`
@@ -111,15 +120,21 @@ function queryOf(el: XmlElement, ns: string): XmlElement {
   return query
 }
 
-function optionalAttr(el: XmlElement, name: string): string | undefined {
+/** An attribute's value, undefined when absent or empty. Internal. */
+export function optionalAttr(el: XmlElement, name: string): string | undefined {
   const value = el.attrs[name]
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
-function parseForm(el: XmlElement): DataForm {
+/**
+ * A `<x xmlns='jabber:x:data'/>` as a DataForm. A field without var is
+ * dropped, unless `literal` (reading a peer's result for hashing, where it
+ * makes the result ill-formed): then its var is ''. Internal.
+ */
+export function parseForm(el: XmlElement, literal = false): DataForm {
   const fields: DataFormField[] = []
   for (const f of el.getChildren('field')) {
-    const name = optionalAttr(f, 'var')
+    const name = optionalAttr(f, 'var') ?? (literal ? '' : undefined)
     if (name === undefined) continue
     const field: DataFormField = { var: name, values: f.getChildren('value').map((v) => v.getText()) }
     const type = optionalAttr(f, 'type')
@@ -247,16 +262,27 @@ export function itemsToXml(items: DiscoItems | DiscoItemsPage): XmlElement {
   )
 }
 
-// Python's sorted() orders str by code point (= UTF-8 byte order, i;octet);
-// JavaScript's default sort orders by UTF-16 unit, which differs above U+FFFF.
-function byCodePoint(a: string, b: string): number {
-  const x = [...a]
-  const y = [...b]
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0)
-    if (d !== 0) return d
+/**
+ * Code point order, which is the i;octet order of the UTF-8 encodings
+ * (RFC 4790 section 9.3) and Python's str order. JavaScript's default sort
+ * compares UTF-16 units: it puts U+10000 and above (surrogate pairs,
+ * 0xD800-0xDFFF) before U+E000-U+FFFF, where UTF-8 does not. Internal.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return codePointRank(x) - codePointRank(y)
   }
-  return x.length - y.length
+  return a.length - b.length
+}
+
+// Moves the surrogates above U+E000-U+FFFF, as their code points are.
+function codePointRank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800
+  if (unit >= 0xd800) return unit + 0x2000
+  return unit
 }
 
 /** aioxmpp's to_dict(): identities as given, features sorted (by code point, as Python does), forms as var -> values. */
@@ -268,7 +294,7 @@ export function toCapsDict(info: DiscoInfo): CapsDict {
       if (i.name !== undefined) out.name = i.name
       return out
     }),
-    features: [...info.features].sort(byCodePoint),
+    features: [...info.features].sort(compareCodePoints),
     forms: info.forms.map((form) => Object.fromEntries(form.fields.map((f) => [f.var, [...f.values]]))),
   }
 }

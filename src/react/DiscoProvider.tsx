@@ -1,33 +1,29 @@
 'use client'
 import { QueryClientContext } from '@tanstack/react-query'
 import type { QueryClient } from '@tanstack/react-query'
-import { useContext, useLayoutEffect, useMemo, useReducer, useSyncExternalStore } from 'react'
+import { useContext, useLayoutEffect, useMemo, useReducer, useRef, useSyncExternalStore } from 'react'
 import type { ReactNode } from 'react'
-import { entityCapsFor } from '../core/caps/EntityCaps.js'
-import type { EntityCapsOptions } from '../core/caps/EntityCaps.js'
+import type { CapsPlugin } from '../core/caps/EntityCaps.js'
 import { discoClientOf } from '../core/DiscoClient.js'
 import { DiscoServer, discoServerOf } from '../core/DiscoServer.js'
+import { DiscoError } from '../core/errors.js'
 import { Session } from '../core/Session.js'
 import type { XmppClient } from '../core/XmppClient.js'
 import { DiscoContext } from './context.js'
 import type { DiscoContextValue } from './context.js'
-
-/**
- * Entity capabilities (XEP-0115, XEP-0390) for the client, in both
- * directions: `<DiscoProvider caps={{ node: 'https://app.example' }}>`.
- * Live: new options take effect at once, `caps={undefined}` turns them off.
- * `storage` keeps verified caps across reloads: create it once (module
- * scope), not in render, since a new object is a new option.
- */
-export type DiscoProviderCaps = Omit<EntityCapsOptions, 'discoClient'>
 
 export interface DiscoProviderProps {
   /** The xmpp.js client (`client()` from @xmpp/client). A new one (logout/login) reconfigures everything. */
   client: XmppClient
   /** Where results are cached: this one, else the app's QueryClientProvider's, else a private one. */
   queryClient?: QueryClient | undefined
-  /** Turns entity capabilities on: `<c/>` on our presences, peers' caps answering disco#info queries. */
-  caps?: DiscoProviderCaps | undefined
+  /**
+   * Turns entity capabilities (XEP-0115, XEP-0390) on, in both directions:
+   * `caps={entityCaps({ node: 'https://app.example' })}`, with `entityCaps`
+   * from 'react-xmpp-disco/caps' (only apps that pass it ship caps). Live:
+   * other options take effect at once, `caps={undefined}` turns them off.
+   */
+  caps?: CapsPlugin | undefined
   children?: ReactNode
 }
 
@@ -62,14 +58,16 @@ export function DiscoProvider({ client: xmpp, queryClient, caps, children }: Dis
     return client.mount()
   }, [client])
 
-  // Primitives (and the storage object), so a caps object literal written inline does not change anything each render.
-  const { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, storage } = caps ?? {}
+  // The plugin is compared by its options (`key`), so `entityCaps({ ... })` written inline changes nothing each render.
+  if (caps !== undefined && typeof caps.attach !== 'function') {
+    throw new DiscoError("DiscoProvider's caps takes entityCaps({ node }) from 'react-xmpp-disco/caps'")
+  }
+  const capsKey = caps?.key
+  const latestCaps = useRef(caps)
   useLayoutEffect(() => {
-    if (capsNode === undefined) return undefined
-    const entityCaps = entityCapsFor(xmpp, { node: capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, storage })
-    const releases = [entityCaps.mount(), entityCaps.serve(client)]
-    return () => releases.forEach((release) => release())
-  }, [xmpp, client, capsNode, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, storage])
+    latestCaps.current = caps
+  })
+  useLayoutEffect(() => latestCaps.current?.attach(xmpp, client), [xmpp, client, capsKey])
 
   const value = useMemo<DiscoContextValue>(() => ({ xmpp, server, client, online }), [xmpp, server, client, online])
   return <DiscoContext.Provider value={value}>{children}</DiscoContext.Provider>

@@ -6,7 +6,7 @@ export type { DiscoInfoViewDataProps, DiscoInfoViewProps, DiscoInfoViewQueryProp
 export { DiscoNode } from './DiscoNode.js'
 export type { DiscoNodeProps } from './DiscoNode.js'
 export { DiscoProvider } from './DiscoProvider.js'
-export type { DiscoProviderCaps, DiscoProviderProps } from './DiscoProvider.js'
+export type { DiscoProviderProps } from './DiscoProvider.js'
 export { ExtendedInfo } from './ExtendedInfo.js'
 export type { ExtendedInfoProps } from './ExtendedInfo.js'
 export { Feature } from './Feature.js'

@@ -3,8 +3,10 @@ import { QueryClient } from '@tanstack/react-query'
 import xml from '@xmpp/xml'
 import { useEffect, useState } from 'react'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
-import { DiscoServer, EntityCaps, NS_DISCO_INFO, indexedDBCapsStorage, localStorageCapsStorage } from '../../src/core/index.js'
-import type { CapsStorage, XmppClient } from '../../src/core/index.js'
+import { DiscoServer, NS_DISCO_INFO } from '../../src/core/index.js'
+import type { XmppClient } from '../../src/core/index.js'
+import { EntityCaps, entityCaps, indexedDBCapsStorage, localStorageCapsStorage } from '../../src/core/caps/index.js'
+import type { CapsStorage } from '../../src/core/caps/index.js'
 import { DiscoProvider, useDiscoInfo } from '../../src/react/index.js'
 import { EXAMPLE_FEATURES, EXAMPLE_JIDS, SimulatedNetwork } from '../../src/testing/index.js'
 import type { SimulatedEntity } from '../../src/testing/index.js'
@@ -85,7 +87,7 @@ function Page({ page, kind }: { page: PageLoad; kind: StorageKind }) {
   const [asked, setAsked] = useState(false)
   const capsQueries = useCapsQueries(page.juliet)
   return (
-    <DiscoProvider client={page.me as XmppClient} queryClient={page.queryClient} caps={{ node: 'https://romeo.example', storage: page.storage }}>
+    <DiscoProvider client={page.me as XmppClient} queryClient={page.queryClient} caps={entityCaps({ node: 'https://romeo.example', storage: page.storage })}>
       <p>
         <button
           type="button"
@@ -187,7 +189,7 @@ const meta = {
     docs: {
       description: {
         component:
-          '`<DiscoProvider caps={{ node, storage }}>` keeps verified caps (hash -> the disco#info it was verified ' +
+          '`<DiscoProvider caps={entityCaps({ node, storage })}>` (`entityCaps` from `react-xmpp-disco/caps`) keeps verified caps (hash -> the disco#info it was verified ' +
           'from) in `indexedDBCapsStorage()` or `localStorageCapsStorage()`, so a reload asks no peer whose caps were ' +
           'verified before. Every stored entry is verified again when read: a tampered one is dropped and the peer ' +
           'asked. “Reload the page” unmounts everything and builds a fresh network, client, QueryClient and storage ' +

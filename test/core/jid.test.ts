@@ -88,6 +88,8 @@ describe('toJid and normalizeJid reject invalid JIDs with InvalidJidError', () =
     ['a control character in the domain', 'alice@exa\u0007mple.org'],
     ['a control character in the resource', 'alice@example.org/ph\u0001one'],
     ['a DEL in the resource', 'alice@example.org/\u007f'],
+    ['U+FFFE (which XML cannot carry) in the resource', 'alice@example.org/\ufffe'],
+    ['a lone surrogate (sent as U+FFFD) in the resource', 'alice@example.org/phone\ud83d'],
     ['a quote in the localpart', 'a"b@example.org'],
     ['an apostrophe in the localpart', "a'b@example.org"],
     ['an ampersand in the localpart', 'a&b@example.org'],

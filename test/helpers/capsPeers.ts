@@ -3,7 +3,9 @@
 // written as XML, and the presences carrying its <c/>.
 import parseXmlString from '@xmpp/xml/lib/parse.js'
 import xml from '@xmpp/xml'
-import { NS_CAPS, NS_CAPS2, NS_DISCO_INFO, NS_HASHES, NS_STANZAS, capsDataFromQuery, capsVer } from '../../src/core/index.js'
+import { NS_CAPS, NS_CAPS2, NS_DISCO_INFO, NS_HASHES, NS_STANZAS } from '../../src/core/index.js'
+import { capsDataFromQuery } from '../../src/core/caps/capsData.js'
+import { capsVer } from '../../src/core/caps/ecaps115.js'
 import type { XmlElement } from '../../src/core/index.js'
 import type { FakeEntity, FakeNetwork } from './fakeNetwork.js'
 

@@ -6,16 +6,8 @@
 import { QueryClient } from '@tanstack/query-core'
 import { xml } from '@xmpp/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import {
-  DiscoClient,
-  DiscoServer,
-  EntityCaps,
-  NS_CAPS,
-  NS_CAPS2,
-  NS_DISCO_INFO,
-  capsVer,
-  verifyCapsHash,
-} from '../../src/core/index.js'
+import { DiscoClient, DiscoServer, NS_CAPS, NS_CAPS2, NS_DISCO_INFO } from '../../src/core/index.js'
+import { EntityCaps, capsVer, verifyCapsHash } from '../../src/core/caps/index.js'
 import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
 import { onlyOn, serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'

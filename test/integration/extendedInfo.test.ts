@@ -6,7 +6,6 @@ import { xml } from '@xmpp/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   DiscoServer,
-  EntityCaps,
   FORM_TYPE,
   NS_CAPS,
   NS_DATA_FORMS,
@@ -17,6 +16,7 @@ import {
   softwareInfoForm,
 } from '../../src/core/index.js'
 import type { XmlElement, XmppClient } from '../../src/core/index.js'
+import { EntityCaps } from '../../src/core/caps/index.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
 import { startSlixmppPeer } from '../helpers/slixmppPeer.js'

@@ -4,10 +4,11 @@ import xml from '@xmpp/xml'
 import { StrictMode } from 'react'
 import type { ReactNode } from 'react'
 import { describe, expect, it } from 'vitest'
-import { EntityCaps, NS_CAPS, NS_DISCO_INFO, NS_SOFTWARE_INFO, verifyCapsHash } from '../../src/core/index.js'
+import { NS_CAPS, NS_DISCO_INFO, NS_SOFTWARE_INFO } from '../../src/core/index.js'
+import { EntityCaps, entityCaps, verifyCapsHash } from '../../src/core/caps/index.js'
+import type { CapsPlugin, EntityCapsOptions } from '../../src/core/caps/index.js'
 import type { XmlElement } from '../../src/core/index.js'
 import { DiscoProvider, ExtendedInfo, Feature, Identity, useDiscoInfo } from '../../src/react/index.js'
-import type { DiscoProviderCaps } from '../../src/react/index.js'
 import { ask, asXmpp, infoSeen, newQueryClient, settle, setup } from '../helpers/renderWithDisco.js'
 
 const NODE = 'https://app.example'
@@ -19,7 +20,7 @@ describe('<DiscoProvider caps>', () => {
     const features = (n: number) => Array.from({ length: n }, (_, i) => <Feature key={i} var={`urn:example:f${i}`} />)
     const { rerender } = render(
       <StrictMode>
-        <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={{ node: NODE }} />
+        <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={entityCaps({ node: NODE })} />
       </StrictMode>,
     )
     await bob.send(xml('presence', {}, xml('show', {}, 'away'), xml('status', {}, 'lunch'), xml('priority', {}, '5')))
@@ -30,7 +31,7 @@ describe('<DiscoProvider caps>', () => {
 
     rerender(
       <StrictMode>
-        <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={{ node: NODE }}>
+        <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={entityCaps({ node: NODE })}>
           {features(1000)}
         </DiscoProvider>
       </StrictMode>,
@@ -55,7 +56,7 @@ describe('<DiscoProvider caps>', () => {
     const { alice, bob } = setup()
     render(
       <StrictMode>
-        <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={{ node: NODE, ecaps2: false }}>
+        <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={entityCaps({ node: NODE, ecaps2: false })}>
           <Identity category="client" type="pc" names={{ en: 'Psi 0.11', el: 'Ψ 0.11' }} />
           <Feature var="http://jabber.org/protocol/muc" />
           <ExtendedInfo
@@ -77,7 +78,7 @@ describe('<DiscoProvider caps>', () => {
   it('keeps the caps it verified across a reload (caps.storage): loaded again, it asks the peer nothing', async () => {
     const storage = new Map<string, string>()
     // One object for the app's lifetime, as the README says.
-    const caps: DiscoProviderCaps = { node: NODE, storage }
+    const caps = entityCaps({ node: NODE, storage })
     function Show({ jid }: { jid: string }) {
       const { data } = useDiscoInfo(jid)
       return <output aria-label="features">{data?.features.filter((f) => f.startsWith('urn:example:')).join(',')}</output>
@@ -89,7 +90,7 @@ describe('<DiscoProvider caps>', () => {
       const { alice, bob } = setup()
       render(
         strict(
-          <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={{ node: 'https://bob.example' }}>
+          <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={entityCaps({ node: 'https://bob.example' })}>
             <Feature var="urn:example:bob" />
           </DiscoProvider>,
         ),
@@ -113,5 +114,59 @@ describe('<DiscoProvider caps>', () => {
 
     const second = await load()
     expect(second.capsQueries).toEqual([])
+  })
+
+  it('attaches caps once for equal options however often it renders, again for other options, never after caps={undefined}', async () => {
+    const { bob } = setup()
+    const queryClient = newQueryClient()
+    const attached: string[] = []
+    /** entityCaps(options), counting its attachments: a plugin of the app's own. */
+    const counted = (options: Omit<EntityCapsOptions, 'discoClient'>): CapsPlugin => {
+      const plugin = entityCaps(options)
+      return {
+        key: plugin.key,
+        attach: (xmpp, client) => {
+          attached.push(options.node)
+          return plugin.attach(xmpp, client)
+        },
+      }
+    }
+    // A new plugin object on every render, as `caps={entityCaps({ node })}` written inline makes.
+    const view = (node: string | undefined) => (
+      <StrictMode>
+        <DiscoProvider client={asXmpp(bob)} queryClient={queryClient} caps={node === undefined ? undefined : counted({ node })} />
+      </StrictMode>
+    )
+    const lastNode = async (): Promise<string | undefined> => {
+      await bob.send(xml('presence'))
+      return presences(bob.sent).at(-1)?.getChild('c', NS_CAPS)?.attrs.node
+    }
+    const { rerender } = render(view(NODE))
+    const mounted = attached.length
+    expect(mounted).toBeGreaterThan(0)
+    for (let i = 0; i < 5; i++) rerender(view(NODE))
+    expect(attached).toHaveLength(mounted)
+    expect(await lastNode()).toBe(NODE)
+    rerender(view('https://other.example'))
+    expect(attached.at(-1)).toBe('https://other.example')
+    expect(await lastNode()).toBe('https://other.example')
+    const before = attached.length
+    rerender(view(undefined))
+    rerender(view(undefined))
+    await settle(1)
+    expect(attached).toHaveLength(before)
+    expect(await lastNode()).toBeUndefined()
+  })
+
+  it('says what caps takes when given the options themselves', () => {
+    const { bob } = setup()
+    const options = { node: NODE } as unknown as CapsPlugin
+    expect(() =>
+      render(
+        <StrictMode>
+          <DiscoProvider client={asXmpp(bob)} queryClient={newQueryClient()} caps={options} />
+        </StrictMode>,
+      ),
+    ).toThrow("DiscoProvider's caps takes entityCaps({ node }) from 'react-xmpp-disco/caps'")
   })
 })

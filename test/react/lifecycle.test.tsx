@@ -11,10 +11,11 @@ import { useState } from 'react'
 import type { ReactNode } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ClientHooks } from '../../src/core/ClientHooks.js'
-import { DiscoClient, EntityCaps, NS_CAPS, NS_DISCO_INFO, NS_DISCO_ITEMS, ReplyMatcher } from '../../src/core/index.js'
+import { DiscoClient, NS_CAPS, NS_DISCO_INFO, NS_DISCO_ITEMS, ReplyMatcher } from '../../src/core/index.js'
+import { EntityCaps, entityCaps } from '../../src/core/caps/index.js'
+import type { CapsPlugin } from '../../src/core/caps/index.js'
 import type { DiscoInfo, XmlElement } from '../../src/core/index.js'
 import { DiscoProvider, Feature, FeatureGate, useDiscoInfo, useDiscoItems } from '../../src/react/index.js'
-import type { DiscoProviderCaps } from '../../src/react/index.js'
 import { FakeNetwork } from '../helpers/fakeNetwork.js'
 import type { FakeEntity } from '../helpers/fakeNetwork.js'
 import { asXmpp, latest, newQueryClient, renderWithDisco, settle, setup } from '../helpers/renderWithDisco.js'
@@ -123,7 +124,7 @@ describe('logout and login on one QueryClient', () => {
 
     function App({ account }: { account: FakeEntity }) {
       return (
-        <DiscoProvider client={asXmpp(account)} queryClient={queryClient} caps={{ node: 'https://app.example' }}>
+        <DiscoProvider client={asXmpp(account)} queryClient={queryClient} caps={entityCaps({ node: 'https://app.example' })}>
           <Show jid={BOB} />
         </DiscoProvider>
       )
@@ -164,28 +165,28 @@ describe('live caps prop', () => {
   it('changes and removes entity capabilities at runtime: the next presence shows it', async () => {
     const { alice } = setup()
     const queryClient = newQueryClient()
-    function App({ caps }: { caps: DiscoProviderCaps | undefined }) {
+    function App({ caps }: { caps: CapsPlugin | undefined }) {
       return (
         <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={caps}>
           <Feature var="urn:example:a" />
         </DiscoProvider>
       )
     }
-    const { rerender } = render(<App caps={{ node: 'https://one.example' }} />, { reactStrictMode: true })
+    const { rerender } = render(<App caps={entityCaps({ node: 'https://one.example' })} />, { reactStrictMode: true })
     await settle(5)
     const lastC = async (): Promise<XmlElement | undefined> => {
       await act(async () => alice.send(xmlPresence()))
       return alice.sent.filter((s) => s.is('presence')).at(-1)?.getChild('c', NS_CAPS)
     }
     expect((await lastC())?.attrs.node).toBe('https://one.example')
-    rerender(<App caps={{ node: 'https://two.example' }} />)
+    rerender(<App caps={entityCaps({ node: 'https://two.example' })} />)
     await settle(5)
     expect((await lastC())?.attrs.node).toBe('https://two.example')
     rerender(<App caps={undefined} />)
     await settle(5)
     expect(await lastC()).toBeUndefined()
     expect(alice.send).toBe(Object.getPrototypeOf(alice).send)
-    rerender(<App caps={{ node: 'https://three.example' }} />)
+    rerender(<App caps={entityCaps({ node: 'https://three.example' })} />)
     await settle(5)
     expect((await lastC())?.attrs.node).toBe('https://three.example')
   })
@@ -322,7 +323,7 @@ describe('rendering', () => {
       return set(...args)
     }
     const html = renderToString(
-      <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={{ node: 'https://app.example' }}>
+      <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={entityCaps({ node: 'https://app.example' })}>
         <Feature var="urn:example:a" />
         <Show jid={BOB} />
       </DiscoProvider>,
@@ -350,7 +351,7 @@ describe('attaching before the children query', () => {
     // A fresh QueryClient: its DiscoClient learns of caps from this provider only.
     const queryClient = newQueryClient()
     render(
-      <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={{ node: 'https://app.example' }}>
+      <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={entityCaps({ node: 'https://app.example' })}>
         <Show jid={BOB} />
       </DiscoProvider>,
       { reactStrictMode: true },

@@ -7,6 +7,7 @@ import { createContext, useContext, useEffect } from 'react'
 import type { ReactNode } from 'react'
 import { afterEach, describe, expect, it, test } from 'vitest'
 import { NS_CAPS } from '../../src/core/index.js'
+import { entityCaps } from '../../src/core/caps/index.js'
 import { useDiscoClient, useDiscoInfo, useHasFeature } from '../../src/react/index.js'
 import { EXAMPLE_JIDS, SimulatedNetwork, answerDisco } from '../../src/testing/index.js'
 import { renderWithDisco } from '../../src/testing/react/index.js'
@@ -91,7 +92,7 @@ describe('renderWithDisco', () => {
   })
 
   it('hands `caps` to DiscoProvider: our presences carry <c/>', async () => {
-    const { me } = renderWithDisco(<p>app</p>, { caps: { node: 'https://app.example' } })
+    const { me } = renderWithDisco(<p>app</p>, { caps: entityCaps({ node: 'https://app.example' }) })
     const presence = xml('presence')
     await me.send(presence)
     await waitFor(() => expect(presence.getChild('c', NS_CAPS)?.attrs.node).toBe('https://app.example'))

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { ClientHooks } from '../../src/core/ClientHooks.js'
 import { DisconnectedError } from '../../src/core/index.js'
 import type { XmppClient } from '../../src/core/index.js'
+import { entityCaps } from '../../src/core/caps/index.js'
 import { DiscoProvider, useDiscoInfo, useDiscoItems, useSuspenseDiscoInfo, useSuspenseDiscoItems } from '../../src/react/index.js'
 import { FakeNetwork } from '../helpers/fakeNetwork.js'
 
@@ -34,7 +35,7 @@ describe('rendering on a server', () => {
     const bob = network.entity(BOB)
     const queryClient = new QueryClient()
     const html = renderToString(
-      <DiscoProvider client={alice as unknown as XmppClient} queryClient={queryClient} caps={{ node: 'https://app.example' }}>
+      <DiscoProvider client={alice as unknown as XmppClient} queryClient={queryClient} caps={entityCaps({ node: 'https://app.example' })}>
         <Plain />
         <Suspense fallback={<p>fallback</p>}>
           <WithSuspense />

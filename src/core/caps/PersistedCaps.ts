@@ -26,9 +26,10 @@ import type { DiscoInfo } from '../model.js'
 import { NS_DISCO_INFO } from '../namespaces.js'
 import { cloneElement, parseXml } from '../xml.js'
 import type { XmlElement } from '../xml.js'
+import { inheritedLang } from './capsData.js'
 import type { CapsStorage } from './CapsStorage.js'
-import { verifyCapsHash } from './hash.js'
-import type { AdvertisedHash } from './hash.js'
+import { verifyCapsHash } from './verifyCapsHash.js'
+import type { AdvertisedHash } from './verifyCapsHash.js'
 
 /** A hash under which a verified result is stored: its storage key and what verifies it. */
 export interface StoredHash extends AdvertisedHash {
@@ -43,21 +44,11 @@ const MAX_ENTRY = 100_000
 /** What our keys look like: the kind, an algorithm name, a base64 value. */
 const STORED_ID = /^(caps|ecaps2) [a-z0-9-]{1,16} [A-Za-z0-9+/=]{1,200}$/
 
-/** xml:lang of `el`, else inherited from the <iq/> around it (XEP-0390 hashes with it). */
-function langOf(el: XmlElement): string | undefined {
-  for (let node: XmlElement | null = el; node; node = node.parent) {
-    const lang = node.attrs['xml:lang']
-    if (lang !== undefined) return lang
-    if (node.name === 'iq') break
-  }
-  return undefined
-}
-
-/** The result as stored: without the caps node (not hashed), with the language it inherited. */
+/** The result as stored: without the caps node (not hashed), with the language it inherited (XEP-0390 hashes with it). */
 function storedText(query: XmlElement): string {
   const copy = cloneElement(query)
   delete copy.attrs.node
-  const lang = langOf(query)
+  const lang = inheritedLang(query)
   if (lang !== undefined) copy.attrs['xml:lang'] = lang
   return copy.toString()
 }

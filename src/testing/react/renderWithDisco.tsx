@@ -8,7 +8,7 @@ import { render } from '@testing-library/react'
 import type { RenderOptions, RenderResult } from '@testing-library/react'
 import type { ComponentType, ReactElement, ReactNode } from 'react'
 import { DiscoProvider } from '../../react/DiscoProvider.js'
-import type { DiscoProviderCaps } from '../../react/DiscoProvider.js'
+import type { CapsPlugin } from '../../core/caps/EntityCaps.js'
 import { EXAMPLE_JIDS, exampleNetwork } from '../exampleNetwork.js'
 import type { ExampleNetwork } from '../exampleNetwork.js'
 import type { SimulatedEntity } from '../SimulatedEntity.js'
@@ -24,8 +24,8 @@ export interface RenderWithDiscoOptions<N extends DiscoTestNetwork = ExampleNetw
   as?: SimulatedEntity | string
   /** Default: a fresh QueryClient with retries off, so an error shows at once. */
   queryClient?: QueryClient
-  /** DiscoProvider's `caps`. */
-  caps?: DiscoProviderCaps
+  /** DiscoProvider's `caps`: `entityCaps({ node })` from 'react-xmpp-disco/caps'. */
+  caps?: CapsPlugin
   /** The app's own providers (router, theme...), rendered inside DiscoProvider. */
   wrapper?: ComponentType<{ children: ReactNode }>
 }

@@ -7,21 +7,24 @@ import {
   Feature,
   Identity,
   discoInfoQueryOptions,
-  indexedDBCapsStorage,
   useDiscoInfo,
   useHasFeature,
   useSuspenseDiscoInfo,
 } from 'react-xmpp-disco'
 import type { DiscoInfo } from 'react-xmpp-disco'
+// Entity capabilities are opt-in, from their own entry: only an app that imports them ships them.
+import { entityCaps, indexedDBCapsStorage } from 'react-xmpp-disco/caps'
+import type { CapsPlugin } from 'react-xmpp-disco/caps'
 
 const xmpp = client({ service: 'wss://example.org/xmpp-websocket', domain: 'example.org', username: 'romeo', password: 'secret' })
 
 const queryClient = new QueryClient()
 const capsStorage = indexedDBCapsStorage()
+const caps: CapsPlugin = entityCaps({ node: 'https://app.example', storage: capsStorage })
 
 export function Root() {
   return (
-    <DiscoProvider client={xmpp} queryClient={queryClient} caps={{ node: 'https://app.example', storage: capsStorage }}>
+    <DiscoProvider client={xmpp} queryClient={queryClient} caps={caps}>
       <Identity category="client" type="web" name="Chat" />
       <Feature var="urn:xmpp:jingle:1" />
       <DiscoStatus jid="example.org" />

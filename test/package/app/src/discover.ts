@@ -1,6 +1,8 @@
-// A core-only app (Node, no React): logs in, declares a feature, and asks the
-// server and itself (through the server) what they support. Prints JSON.
+// A core-only app (Node, no React): logs in, declares a feature, turns entity
+// capabilities on, and asks the server and itself (through the server) what
+// they support. Prints JSON.
 import { client } from '@xmpp/client'
+import { EntityCaps } from 'react-xmpp-disco/caps'
 import { DiscoClient, DiscoServer } from 'react-xmpp-disco/core'
 import type { DiscoInfo } from 'react-xmpp-disco/core'
 
@@ -19,6 +21,7 @@ await xmpp.start()
 try {
   DiscoServer.for(xmpp).registerFeature('urn:example:package-test')
   const disco = DiscoClient.for(xmpp)
+  EntityCaps.for(xmpp, { node: 'https://package-test.example', discoClient: disco })
   const summary = (info: DiscoInfo) => ({ identities: info.identities.map((i) => `${i.category}/${i.type}`), features: info.features })
   const server = await disco.queryInfo(domain)
   const self = await disco.queryInfo(String(xmpp.jid))

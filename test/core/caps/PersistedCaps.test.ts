@@ -4,21 +4,16 @@
 // The storage is untrusted input: every stored entry is verified again.
 import { QueryClient } from '@tanstack/query-core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DiscoClient, EntityCaps, NS_DISCO_INFO, capsDataFromQuery, ecaps2Hash } from '../../src/core/index.js'
-import type { CapsStorage, XmppClient } from '../../src/core/index.js'
-import { EVIL, HONEST, PEER_NODE, c115, c390, presenceFrom, query, rawPeer, verOf } from '../helpers/capsPeers.js'
-import { FakeNetwork } from '../helpers/fakeNetwork.js'
-import type { FakeEntity } from '../helpers/fakeNetwork.js'
+import { DiscoClient, NS_DISCO_INFO } from '../../../src/core/index.js'
+import { EntityCaps, ecaps2Hash } from '../../../src/core/caps/index.js'
+import type { CapsStorage } from '../../../src/core/caps/index.js'
+import { capsDataFromQuery } from '../../../src/core/caps/capsData.js'
+import { EVIL, HONEST, PEER_NODE, c115, c390, presenceFrom, query, rawPeer, verOf } from '../../helpers/capsPeers.js'
+import { ALICE, NODE, asXmpp, settle } from '../../helpers/capsWorld.js'
+import { FakeNetwork } from '../../helpers/fakeNetwork.js'
+import type { FakeEntity } from '../../helpers/fakeNetwork.js'
 
-const ALICE = 'alice@example.org/a'
-const NODE = 'https://app.example'
 const JULIET = 'juliet@example.org/balcony'
-
-const asXmpp = (entity: FakeEntity): XmppClient => entity as unknown as XmppClient
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-async function settle(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) await tick()
-}
 
 interface World {
   net: FakeNetwork

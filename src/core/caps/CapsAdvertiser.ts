@@ -1,0 +1,240 @@
+/**
+ * CapsAdvertiser: our entity capabilities, on every available presence we send.
+ *
+ * XEP-0115 "Advertising Capabilities" (<c/> on every presence but
+ *   unavailable, sent again when the info changes), section 7 and XEP-0390
+ *   section 5.1 (the caps features say we do caps), XEP-0390 section 5.4
+ *   (the hash set on presence)
+ *
+ * The root node's info gives a `ver` (and a XEP-0390 hash set). Presences
+ * are annotated before they are written, through a send interceptor of
+ * ClientHooks: xmpp.js's middleware.filter sees a stanza only after it was
+ * written, too late to change it. When the info changes, the last broadcast
+ * presence is sent again, once per burst of changes. Everything attached
+ * (interceptor, listeners, caps nodes, features, timers) goes with dispose().
+ */
+import xml from '@xmpp/xml'
+import { ClientHooks } from '../ClientHooks.js'
+import type { DiscoServer } from '../DiscoServer.js'
+import { NS_CAPS, NS_CAPS2, NS_HASHES } from '../namespaces.js'
+import type { Release } from '../Node.js'
+import { Session } from '../Session.js'
+import { cloneElement } from '../xml.js'
+import type { XmlElement } from '../xml.js'
+import type { XmppClient } from '../XmppClient.js'
+import type { CapsHash } from './advertisedCaps.js'
+import { CapsVersions } from './CapsVersions.js'
+import { isAlgorithmAvailable } from './digest.js'
+import { capsVer } from './ecaps115.js'
+import { ecaps2Hash } from './ecaps390.js'
+
+/** Changes closer together than this are one burst: one new presence. */
+const BURST_QUIET = 20
+/** A burst that never goes quiet still gets a presence this often. */
+const BURST_MAX = 80
+
+function isAvailablePresence(stanza: XmlElement): boolean {
+  return stanza.name === 'presence' && (stanza.attrs.type === undefined || stanza.attrs.type === '')
+}
+
+function withoutCaps(stanza: XmlElement): XmlElement['children'] {
+  return stanza.children.filter((c) => typeof c === 'string' || !(c.is('c', NS_CAPS) || c.is('c', NS_CAPS2)))
+}
+
+export class CapsAdvertiser {
+  readonly #xmpp: XmppClient
+  readonly #server: DiscoServer
+  readonly #node: string
+  readonly #ecaps2: boolean
+  readonly #versions: CapsVersions
+  #detach: Release[]
+  #disposed = false
+  /** The ver computations, one after another. */
+  #computing: Promise<void> = Promise.resolve()
+  /** Computations scheduled or running: a presence sent meanwhile waits for them. */
+  #inProgress = 0
+  #burstTimer: ReturnType<typeof setTimeout> | undefined
+  #burstStart = 0
+  /** The app's last broadcast available presence (caps removed), re-sent when the info changes. */
+  #lastBroadcast: XmlElement | undefined
+  /** The ver it went out with; undefined while it waits to go out. */
+  #broadcastVer: string | undefined
+  #announced: Promise<unknown> = Promise.resolve()
+  #queued = 0
+  #tail: Promise<unknown> = Promise.resolve()
+
+  /** Advertises `server`'s info under `node` (with a XEP-0390 hash set if `ecaps2`), answering `history` previous vers. */
+  constructor(xmpp: XmppClient, server: DiscoServer, { node, ecaps2, history }: { node: string; ecaps2: boolean; history: number }) {
+    this.#xmpp = xmpp
+    this.#server = server
+    this.#node = node
+    this.#ecaps2 = ecaps2
+    this.#versions = new CapsVersions(server, node, history)
+    const features = server.batch(() => [server.claimFeature(NS_CAPS), ...(ecaps2 ? [server.claimFeature(NS_CAPS2)] : [])])
+    this.#detach = [
+      () => server.batch(() => features.forEach((release) => release())),
+      server.onInfoChanged(this.#onInfoChanged),
+      ClientHooks.of(xmpp).interceptSend((stanzas, write) => this.#send(stanzas, write)),
+      Session.of(xmpp).onEnd(() => {
+        // A new session: the app sends its own presence again.
+        this.#lastBroadcast = undefined
+        this.#broadcastVer = undefined
+      }),
+    ]
+    this.#compute()
+  }
+
+  /** The current XEP-0115 ver (undefined until first computed). */
+  get ver(): string | undefined {
+    return this.#versions.current?.ver
+  }
+
+  /** The current XEP-0390 hash set (empty with ecaps2: false). */
+  get hashes(): readonly CapsHash[] {
+    return this.#versions.current?.hashes ?? []
+  }
+
+  /** Resolves once the vers of every change so far are computed, and the presence announcing them (if any) is sent. */
+  async update(): Promise<void> {
+    this.#flushBurst()
+    await this.#computing
+    await this.#announced
+  }
+
+  /** No more <c/>, caps nodes or caps features; no timer left. */
+  dispose(): void {
+    this.#disposed = true
+    clearTimeout(this.#burstTimer)
+    this.#burstTimer = undefined
+    for (const detach of this.#detach) detach()
+    this.#detach = []
+    this.#versions.dispose()
+    this.#lastBroadcast = undefined
+  }
+
+  readonly #onInfoChanged = (): void => {
+    const now = Date.now()
+    if (this.#burstTimer === undefined) {
+      this.#burstStart = now
+      this.#inProgress++
+    } else {
+      clearTimeout(this.#burstTimer)
+    }
+    // Quiet for BURST_QUIET ms ends a burst; a burst never lasts longer than BURST_MAX.
+    const wait = Math.max(0, Math.min(BURST_QUIET, this.#burstStart + BURST_MAX - now))
+    this.#burstTimer = setTimeout(() => {
+      this.#burstTimer = undefined
+      this.#inProgress--
+      if (!this.#disposed) this.#compute()
+    }, wait)
+  }
+
+  /** Computes the ver of a burst still waiting for its quiet period now. */
+  #flushBurst(): void {
+    if (this.#burstTimer === undefined) return
+    clearTimeout(this.#burstTimer)
+    this.#burstTimer = undefined
+    this.#inProgress--
+    this.#compute()
+  }
+
+  #compute(): void {
+    this.#inProgress++
+    this.#computing = this.#computing.then(async () => {
+      try {
+        await this.#recompute()
+      } finally {
+        this.#inProgress--
+      }
+      this.#announce()
+    })
+  }
+
+  async #recompute(): Promise<void> {
+    try {
+      const info = this.#server.toInfo()
+      const ver = await capsVer(info)
+      const hashes: CapsHash[] = []
+      for (const algo of this.#ecaps2 ? (['sha-256', 'sha3-256'] as const) : []) {
+        if (!(await isAlgorithmAvailable(algo))) continue
+        try {
+          hashes.push({ algo, value: await ecaps2Hash(info, algo) })
+        } catch {
+          // XEP-0390 cannot hash this info (a form without FORM_TYPE): no hash set.
+        }
+      }
+      // Computed while being turned off: nothing may be mounted any more.
+      if (!this.#disposed) this.#versions.install(ver, hashes, info)
+    } catch {
+      // No Web Crypto: presences go out without caps.
+    }
+  }
+
+  /** Re-sends the last broadcast presence if it went out with an older ver. */
+  #announce(): void {
+    const last = this.#lastBroadcast
+    if (!last || this.#disposed || this.#broadcastVer === undefined || this.#broadcastVer === this.ver) return
+    if (this.#xmpp.status !== 'online') return
+    // Not awaited: a presence waiting for this very computation would wait for it in turn.
+    this.#announced = this.#xmpp.send(cloneElement(last)).catch(() => {
+      // Offline meanwhile: the app's next presence carries the new caps.
+    })
+  }
+
+  #annotate(stanza: XmlElement): void {
+    const version = this.#versions.current
+    if (!version) return
+    stanza.children = withoutCaps(stanza)
+    stanza.append(xml('c', { xmlns: NS_CAPS, hash: 'sha-1', node: this.#node, ver: version.ver }))
+    if (version.hashes.length > 0) {
+      stanza.append(xml('c', { xmlns: NS_CAPS2 }, ...version.hashes.map((h) => xml('hash', { xmlns: NS_HASHES, algo: h.algo }, h.value))))
+    }
+    if (stanza.attrs.to === undefined) this.#broadcastVer = version.ver
+  }
+
+  /** Notes the app's broadcast presence (the one re-sent on changes); forgets it on unavailable. */
+  #track(stanza: XmlElement): void {
+    if (stanza.name !== 'presence' || stanza.attrs.to) return
+    if (isAvailablePresence(stanza)) {
+      const copy = cloneElement(stanza)
+      delete copy.attrs.id
+      delete copy.attrs.from
+      copy.children = withoutCaps(copy)
+      this.#lastBroadcast = copy
+      this.#broadcastVer = undefined
+    } else if (stanza.attrs.type === 'unavailable') {
+      this.#lastBroadcast = undefined
+      this.#broadcastVer = undefined
+    }
+  }
+
+  /**
+   * Annotates the available presences among `stanzas`, then writes them. A
+   * presence sent while a ver is being computed (the first, or one for recent
+   * changes) waits for it, and whatever is sent meanwhile waits behind it,
+   * so stanzas keep their order.
+   */
+  #send(stanzas: XmlElement[], write: () => Promise<unknown>): Promise<unknown> {
+    for (const stanza of stanzas) this.#track(stanza)
+    const presences = stanzas.filter(isAvailablePresence)
+    const waits = presences.length > 0 && (this.#inProgress > 0 || !this.#versions.current)
+    if (this.#queued === 0 && !waits) {
+      for (const p of presences) this.#annotate(p)
+      return write()
+    }
+    this.#queued++
+    const result = this.#tail.then(async () => {
+      if (presences.length > 0) {
+        this.#flushBurst()
+        await this.#computing
+      }
+      for (const p of presences) this.#annotate(p)
+      return write()
+    })
+    this.#tail = result.then(
+      () => this.#queued--,
+      () => this.#queued--,
+    )
+    return result
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * CapsResolver: peers' entity capabilities answering our disco#info queries.
+ *
+ * XEP-0115 "Discovering Capabilities" (one query to the exact full JID, at
+ *   node#ver), 5.4 "Processing Method" (verify before caching globally;
+ *   legacy and unknown hashes per JID only), "Security Considerations"
+ *   (poisoning, flooding)
+ * XEP-0390 section 6.2.1 (only a verified hash is cached; only the most
+ *   recent hash set of a JID is used)
+ * RFC 6121 section 4.5.2 (an unavailable JID's caps say nothing any more)
+ *
+ * Presences map each JID to the caps it advertised (CapsState); nothing is
+ * sent until its disco#info is asked for. Then, as an InfoSource of
+ * DiscoClient, one query per hash however many JIDs advertise it: a Flight,
+ * joined by every JID waiting for that hash and abandoned when the last
+ * leaves. The answer is verified on the raw XML before it is shared between
+ * JIDs; with a storage (PersistedCaps), verified results outlive a reload
+ * and a stored one is used before anything is sent.
+ */
+import xml from '@xmpp/xml'
+import { ClientHooks } from '../ClientHooks.js'
+import type { InfoSource } from '../DiscoClient.js'
+import { StanzaError } from '../errors.js'
+import { Flight, abortReason } from '../Flight.js'
+import { tryNormalizeJid } from '../jid.js'
+import { parseInfo } from '../model.js'
+import type { DiscoInfo } from '../model.js'
+import { NS_DISCO_INFO } from '../namespaces.js'
+import type { Release } from '../Node.js'
+import { ReplyMatcher } from '../ReplyMatcher.js'
+import { Session } from '../Session.js'
+import type { XmlElement } from '../xml.js'
+import type { XmppClient } from '../XmppClient.js'
+import { advertisedCaps } from './advertisedCaps.js'
+import type { AdvertisedCaps, ShareKey } from './advertisedCaps.js'
+import type { CapsStorage } from './CapsStorage.js'
+import { CapsState } from './CapsState.js'
+import type { CapsLimits } from './CapsState.js'
+import { PersistedCaps } from './PersistedCaps.js'
+import { verifyCapsHash } from './verifyCapsHash.js'
+
+export interface CapsResolverOptions extends CapsLimits {
+  storage?: CapsStorage | undefined
+}
+
+/** One verification query on the wire: whom it asks, for which caps. */
+interface Verification {
+  owner: string
+  caps: AdvertisedCaps
+  flight: Flight<DiscoInfo | undefined>
+}
+
+/** Waits for a flight as long as the DiscoClient's caller does: its signal says when nobody waits. */
+const join = (verification: Verification, signal: AbortSignal): Promise<DiscoInfo | undefined> =>
+  verification.flight.join({ timeout: Infinity, signal })
+
+export class CapsResolver implements InfoSource {
+  readonly #matcher: ReplyMatcher
+  readonly #state: CapsState
+  readonly #persisted: PersistedCaps | undefined
+  /** By `jid <jid>` (its own query) and by each hash id it may verify. */
+  readonly #flights = new Map<string, Verification>()
+  /** Called when a JID's info may have changed with its caps. */
+  readonly #forget: (jid: string) => void
+  #detach: Release[]
+  #disposed = false
+
+  /** Reads the presences `xmpp` receives until dispose(); `forget(jid)` when a JID's info may have changed with its caps. */
+  constructor(xmpp: XmppClient, options: CapsResolverOptions, forget: (jid: string) => void) {
+    this.#matcher = ReplyMatcher.for(xmpp)
+    this.#state = new CapsState(options)
+    this.#persisted = options.storage && new PersistedCaps(options.storage, options.maxHashes ?? 1000)
+    this.#forget = forget
+    this.#detach = [
+      ClientHooks.of(xmpp).tapIncoming((ctx) => {
+        if (ctx.stanza.name === 'presence') this.#onPresence(ctx.stanza)
+        return undefined
+      }),
+      // A new session gets every presence anew.
+      Session.of(xmpp).onEnd(() => this.#state.clear()),
+    ]
+  }
+
+  /** JIDs and verified hashes remembered, verification queries waiting. */
+  get stats(): { jids: number; hashes: number; flights: number } {
+    return { jids: this.#state.jids, hashes: this.#state.verified.size, flights: new Set(this.#flights.values()).size }
+  }
+
+  /** A presence we received: a JID's caps change or go. */
+  #onPresence(stanza: XmlElement): void {
+    const from = stanza.attrs.from
+    const jid = from === undefined ? undefined : tryNormalizeJid(from)
+    if (jid === undefined) return
+    const type = stanza.attrs.type
+    if (type === 'unavailable') return this.#state.unavailable(jid)
+    if (type !== undefined && type !== '') return
+    const caps = advertisedCaps(stanza)
+    // No caps: the server may strip unchanged ones (caps optimization); keep what we know.
+    if (caps && this.#state.advertise(jid, caps)) this.#forget(jid)
+  }
+
+  /** InfoSource: the disco#info of `jid` through its caps, or undefined when it advertised none we use. */
+  resolveInfo(jid: string, context: { signal: AbortSignal }): Promise<DiscoInfo | undefined> | undefined {
+    const caps = this.#state.capsOf(jid)
+    if (!caps || caps.legacy) return undefined
+    return this.#resolve(jid, context.signal)
+  }
+
+  async #resolve(jid: string, signal: AbortSignal): Promise<DiscoInfo | undefined> {
+    let storageAsked = false
+    for (;;) {
+      const caps = this.#state.capsOf(jid, true)
+      if (!caps || caps.legacy) return undefined
+      for (const key of caps.keys) {
+        const known = this.#state.verified.get(key.id)
+        if (known) return structuredClone(known)
+      }
+      if (this.#persisted && !storageAsked && caps.keys.length > 0) {
+        // Once per call: its caps may change while the storage answers; then look again.
+        storageAsked = true
+        await this.#fromStorage(this.#persisted, caps.keys)
+        if (signal.aborted) throw abortReason(signal)
+        continue
+      }
+      const pending = this.#flightFor(jid, caps)
+      if (!pending) return join(this.#query(jid, caps), signal)
+      const info = await join(pending, signal)
+      // Its own query answers it, verified or not; another JID's only through a verified hash.
+      if (pending.owner === jid && pending.caps === caps) return info
+    }
+  }
+
+  /** Reads the stored results of `keys`: each that verifies joins the verified ones. */
+  async #fromStorage(persisted: PersistedCaps, keys: ShareKey[]): Promise<void> {
+    await Promise.all(
+      keys.map(async (key) => {
+        const info = await persisted.lookup({ id: key.id, kind: key.kind, algo: key.algorithm, value: key.value })
+        if (info && !this.#disposed) this.#state.verified.set(key.id, info)
+      }),
+    )
+  }
+
+  /** Resolves once the results verified so far are in the storage (or given up on). */
+  async saved(): Promise<void> {
+    await this.#persisted?.saved()
+  }
+
+  #flightFor(jid: string, caps: AdvertisedCaps): Verification | undefined {
+    const own = this.#flights.get(`jid ${jid}`)
+    if (own) return own
+    for (const key of caps.keys) {
+      const flight = this.#flights.get(key.id)
+      if (flight) return flight
+    }
+    return undefined
+  }
+
+  /**
+   * Asks `jid` itself at its caps node. The flight resolves with the info for
+   * `jid` (undefined when the query failed in a way a plain query may not),
+   * after storing it under every hash it verifies.
+   */
+  #query(jid: string, caps: AdvertisedCaps): Verification {
+    const flight = new Flight<DiscoInfo | undefined>((signal) => {
+      const request = this.#matcher.request(jid, xml('query', { xmlns: NS_DISCO_INFO, node: caps.queryNode }))
+      signal.addEventListener('abort', request.cancel, { once: true })
+      return request.promise.then(
+        (stanza) => this.#verify(stanza, caps),
+        (error: unknown) => {
+          // The peer does not answer its caps node: the plain query is next.
+          if (error instanceof StanzaError) return undefined
+          throw error
+        },
+      )
+    })
+    const verification: Verification = { owner: jid, caps, flight }
+    const ids = [`jid ${jid}`, ...caps.keys.map((k) => k.id)]
+    for (const id of ids) this.#flights.set(id, verification)
+    const settle = (): void => {
+      for (const id of ids) if (this.#flights.get(id) === verification) this.#flights.delete(id)
+    }
+    flight.promise.then(settle, settle)
+    return verification
+  }
+
+  async #verify(stanza: XmlElement, caps: AdvertisedCaps): Promise<DiscoInfo | undefined> {
+    // Unusable here (no <query/>, another node, no valid identity): the plain query decides.
+    const query = stanza.getChild('query', NS_DISCO_INFO)
+    if (!query) return undefined
+    const echoed = query.attrs.node || undefined
+    if (echoed !== undefined && echoed !== caps.queryNode) return undefined
+    let info: DiscoInfo
+    try {
+      info = parseInfo(query)
+    } catch {
+      return undefined
+    }
+    delete info.node
+    for (const key of caps.keys) {
+      const outcome = await verifyCapsHash(query, { kind: key.kind, algo: key.algorithm, value: key.value }).catch(() => 'unsupported')
+      if (outcome === 'verified' && !this.#disposed) {
+        this.#state.verified.set(key.id, structuredClone(info))
+        this.#persisted?.save(key.id, query)
+      }
+    }
+    return info
+  }
+
+  /** Stops: verification queries abandoned, everything remembered forgotten, the storage left alone. */
+  dispose(): void {
+    this.#disposed = true
+    for (const detach of this.#detach) detach()
+    this.#detach = []
+    for (const { flight } of new Set(this.#flights.values())) flight.abort(new DOMException('Entity capabilities were turned off', 'AbortError'))
+    this.#flights.clear()
+    this.#state.clear(true)
+    this.#persisted?.dispose()
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * What a peer's presence advertises: the caps a JID maps to.
+ *
+ * XEP-0115 section 4 (the <c/> element: node, ver, hash; no `hash` is legacy
+ *   caps, which only a plain query answers), "Discovering Capabilities" (the
+ *   query goes to node#ver)
+ * XEP-0390 section 5.4 (the hash set on presence), 4.3 (capability hash nodes)
+ * XEP-0115 "Security Considerations" (what a peer sends is bounded)
+ */
+import { NS_CAPS, NS_CAPS2, NS_HASHES } from '../namespaces.js'
+import type { XmlElement } from '../xml.js'
+import type { CapsAlgorithm } from './digest.js'
+import { capsAlgorithm } from './ecaps115.js'
+import { ecaps2Algorithm, ecaps2HashNode } from './ecaps390.js'
+
+/** One hash of a XEP-0390 hash set, as sent. */
+export interface CapsHash {
+  algo: string
+  value: string
+}
+
+/** A hash under which a verified result is shared: its id (also its storage key) and what verifies it. */
+export interface ShareKey {
+  id: string
+  kind: 'caps' | 'ecaps2'
+  algorithm: CapsAlgorithm
+  value: string
+}
+
+/** What a JID's most recent caps say. */
+export interface AdvertisedCaps {
+  /** The node to query: NODE#VER (XEP-0115), else the hash node (XEP-0390). */
+  queryNode: string
+  /** The hashes we can verify, XEP-0390's first (unambiguous). */
+  keys: ShareKey[]
+  /** XEP-0115 caps without `hash` (and no XEP-0390 hash set): a plain query is the answer. */
+  legacy: boolean
+  /** Equal for equal caps. */
+  signature: string
+}
+
+/** Longer strings in a peer's <c/> are not caps anyone hashed: ignored. */
+const MAX_CAPS_STRING = 1024
+const MAX_HASHES_PER_SET = 8
+
+function shortText(value: string | undefined): value is string {
+  return value !== undefined && value !== '' && value.length <= MAX_CAPS_STRING
+}
+
+/** The caps of a presence, or undefined when it carries none we can use. */
+export function advertisedCaps(presence: XmlElement): AdvertisedCaps | undefined {
+  const keys: ShareKey[] = []
+  const hashes: CapsHash[] = []
+  const c2 = presence.getChild('c', NS_CAPS2)
+  for (const hash of c2?.getChildren('hash', NS_HASHES).slice(0, MAX_HASHES_PER_SET) ?? []) {
+    const algo = hash.attrs.algo
+    const value = hash.getText().trim()
+    if (!shortText(algo) || !shortText(value)) continue
+    hashes.push({ algo, value })
+    const algorithm = ecaps2Algorithm(algo)
+    if (algorithm) keys.push({ id: `ecaps2 ${algorithm} ${value}`, kind: 'ecaps2', algorithm, value })
+  }
+  const c = presence.getChild('c', NS_CAPS)
+  const node = c?.attrs.node
+  const ver = c?.attrs.ver
+  const hashAttr = c?.attrs.hash
+  const legacyCaps = shortText(node) && shortText(ver) ? { node, ver } : undefined
+  if (legacyCaps && hashAttr !== undefined && hashAttr.length <= MAX_CAPS_STRING) {
+    const algorithm = capsAlgorithm(hashAttr)
+    if (algorithm) keys.push({ id: `caps ${algorithm} ${legacyCaps.ver}`, kind: 'caps', algorithm, value: legacyCaps.ver })
+  }
+  const first = hashes[0]
+  const queryNode = legacyCaps ? `${legacyCaps.node}#${legacyCaps.ver}` : first ? ecaps2HashNode(first.algo, first.value) : undefined
+  if (queryNode === undefined) return undefined
+  const legacy = legacyCaps !== undefined && hashAttr === undefined && hashes.length === 0
+  return { queryNode, keys, legacy, signature: JSON.stringify([queryNode, hashAttr ?? null, hashes]) }
+}

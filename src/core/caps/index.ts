@@ -1,0 +1,16 @@
+// The ./caps entry: entity capabilities (XEP-0115, XEP-0390), no React.
+// Opt-in: nothing else imports it, so an app that never turns caps on never ships them.
+export { EntityCaps, entityCaps } from './EntityCaps.js'
+export type { CapsHash, CapsPlugin, EntityCapsOptions, EntityCapsStats } from './EntityCaps.js'
+export type { CapsLimits } from './CapsState.js'
+export type { CapsStorage } from './CapsStorage.js'
+export { indexedDBCapsStorage } from './indexedDBCapsStorage.js'
+export type { IndexedDBCapsStorageOptions } from './indexedDBCapsStorage.js'
+export { localStorageCapsStorage } from './localStorageCapsStorage.js'
+export type { LocalStorageCapsStorageOptions, WebStorageLike } from './localStorageCapsStorage.js'
+export type { CapsData } from './capsData.js'
+export type { CapsAlgorithm } from './digest.js'
+export { capsVer } from './ecaps115.js'
+export { CapsHashError, ecaps2Hash } from './ecaps390.js'
+export { verifyCapsHash } from './verifyCapsHash.js'
+export type { AdvertisedHash, CapsVerification } from './verifyCapsHash.js'

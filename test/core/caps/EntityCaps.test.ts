@@ -1,0 +1,120 @@
+// EntityCaps, the facade: both directions on and off together, one per
+// client, and the plugin DiscoProvider takes.
+import xml from '@xmpp/xml'
+import { QueryClient } from '@tanstack/query-core'
+import { describe, expect, it, vi } from 'vitest'
+import { ClientHooks } from '../../../src/core/ClientHooks.js'
+import { DiscoClient, NS_CAPS, NS_CAPS2, NS_DISCO_INFO } from '../../../src/core/index.js'
+import { EntityCaps, entityCaps } from '../../../src/core/caps/index.js'
+import { HONEST, c115, presenceFrom, rawPeer, verOf } from '../../helpers/capsPeers.js'
+import { ALICE, NODE, aliceWorld, asXmpp, must, presences, settle, sleep } from '../../helpers/capsWorld.js'
+import { FakeNetwork, rawQuery } from '../../helpers/fakeNetwork.js'
+
+function setup() {
+  const world = aliceWorld()
+  const caps = EntityCaps.for(asXmpp(world.alice), { node: NODE, discoClient: world.dc })
+  world.disposeAfter(() => caps.dispose())
+  return { ...world, caps }
+}
+
+describe('EntityCaps: one per client', () => {
+  it('refuses a second EntityCaps for one client with other options', () => {
+    const { alice, caps, dc } = setup()
+    expect(EntityCaps.for(asXmpp(alice), { node: NODE, discoClient: dc })).toBe(caps)
+    expect(() => EntityCaps.for(asXmpp(alice), { node: 'https://other.example' })).toThrow(/other options/)
+  })
+})
+
+describe('EntityCaps: turning off', () => {
+  it('takes off everything on dispose: <c/>, the caps features, node#ver, peers caps, listeners and timers', async () => {
+    vi.useRealTimers()
+    const { net, alice, server, dc, caps, infoQueries } = setup()
+    const originalSend = Object.getPrototypeOf(alice).send
+    await alice.send(xml('presence'))
+    const ver = must(caps.ver)
+    const bob = net.entity('bob@example.org/b')
+    expect((await rawQuery(bob, ALICE, NS_DISCO_INFO, { node: `${NODE}#${ver}` })).attrs.type).toBe('result')
+    // A peer's caps answer our queries while caps are on.
+    const juliet = rawPeer(net, 'juliet@example.org/balcony', () => HONEST)
+    presenceFrom(alice, juliet.jid, c115(await verOf(HONEST)))
+    await settle()
+
+    server.registerFeature('urn:example:burst')
+    caps.dispose()
+    await sleep(150)
+    expect(caps.disposed).toBe(true)
+    expect(alice.send).toBe(originalSend)
+    // No re-announcement of the change that came just before.
+    expect(presences(alice)).toHaveLength(1)
+    await alice.send(xml('presence'))
+    expect(must(presences(alice).at(-1)).getChild('c', NS_CAPS)).toBeUndefined()
+    expect(must(presences(alice).at(-1)).getChild('c', NS_CAPS2)).toBeUndefined()
+    expect(server.toInfo().features).not.toContain(NS_CAPS)
+    expect(server.toInfo().features).not.toContain(NS_CAPS2)
+    expect((await rawQuery(bob, ALICE, NS_DISCO_INFO, { node: `${NODE}#${ver}` })).attrs.type).toBe('error')
+    // Peers' caps no longer used: a plain query to juliet herself.
+    await dc.queryInfo(juliet.jid)
+    expect(juliet.asked).toEqual([undefined])
+    expect(infoQueries()).toHaveLength(1)
+    expect(EntityCaps.for(asXmpp(alice), { node: 'https://other.example', discoClient: dc })).not.toBe(caps)
+  })
+
+  it('is disposed when its last provider lets go, and replaced when a provider asks for other options', async () => {
+    vi.useRealTimers()
+    const net = new FakeNetwork()
+    const alice = net.entity(ALICE)
+    const dc = DiscoClient.for(asXmpp(alice), { queryClient: new QueryClient() })
+    const lastNode = async (): Promise<string | undefined> => {
+      await alice.send(xml('presence'))
+      return presences(alice).at(-1)?.getChild('c', NS_CAPS)?.attrs.node
+    }
+    const releaseFirst = entityCaps({ node: NODE }).attach(asXmpp(alice), dc)
+    // The same options (another plugin object, as a render makes): the same caps, held twice.
+    const releaseSame = entityCaps({ node: NODE }).attach(asXmpp(alice), dc)
+    expect(ClientHooks.of(asXmpp(alice)).attached.interceptors).toBe(1)
+    expect(await lastNode()).toBe(NODE)
+    const releaseSecond = entityCaps({ node: 'https://renamed.example' }).attach(asXmpp(alice), dc)
+    expect(ClientHooks.of(asXmpp(alice)).attached.interceptors).toBe(1)
+    expect(await lastNode()).toBe('https://renamed.example')
+    // Letting go of the replaced caps changes nothing.
+    releaseFirst()
+    releaseSame()
+    await settle(1)
+    expect(await lastNode()).toBe('https://renamed.example')
+    releaseSecond()
+    await settle(1)
+    expect(alice.send).toBe(Object.getPrototypeOf(alice).send)
+    expect(await lastNode()).toBeUndefined()
+    net.close()
+  })
+})
+
+describe('entityCaps: the plugin DiscoProvider takes', () => {
+  it('has one key for equal options and another for any other option, a storage object included', () => {
+    const storage = new Map<string, string>()
+    const key = entityCaps({ node: NODE, storage }).key
+    expect(entityCaps({ node: NODE, storage, ecaps2: true, history: 3 }).key).toBe(key)
+    for (const other of [
+      { node: 'https://other.example', storage },
+      { node: NODE },
+      { node: NODE, storage: new Map<string, string>() },
+      { node: NODE, storage, ecaps2: false },
+      { node: NODE, storage, history: 1 },
+      { node: NODE, storage, maxJids: 5 },
+      { node: NODE, storage, maxHashes: 5 },
+      { node: NODE, storage, maxVersPerMinute: 5 },
+    ]) {
+      expect(entityCaps(other).key).not.toBe(key)
+    }
+  })
+
+  it('refuses to replace caps the app turned on itself with other options', () => {
+    const { alice, dc, caps } = setup()
+    expect(() => entityCaps({ node: 'https://other.example' }).attach(asXmpp(alice), dc)).toThrow(/other options/)
+    expect(caps.disposed).toBe(false)
+    // With its options, a provider shares them and leaves them on when it lets go.
+    const release = entityCaps({ node: NODE }).attach(asXmpp(alice), dc)
+    release()
+    expect(caps.disposed).toBe(false)
+  })
+})

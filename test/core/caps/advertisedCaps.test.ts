@@ -1,0 +1,44 @@
+// advertisedCaps alone: what a peer's presence advertises, and what of it is
+// ignored (oversized strings, algorithms a XEP does not allow, too many hashes).
+import xml from '@xmpp/xml'
+import { describe, expect, it } from 'vitest'
+import { NS_CAPS, NS_CAPS2, NS_HASHES } from '../../../src/core/index.js'
+import { advertisedCaps } from '../../../src/core/caps/advertisedCaps.js'
+import type { AdvertisedCaps } from '../../../src/core/caps/advertisedCaps.js'
+import { must } from '../../helpers/capsWorld.js'
+
+const caps = (ver: string, attrs: Record<string, string | undefined> = { hash: 'sha-1' }): AdvertisedCaps =>
+  must(advertisedCaps(xml('presence', {}, xml('c', { xmlns: NS_CAPS, node: 'https://peer.example', ver, ...attrs }))))
+
+describe('advertisedCaps', () => {
+  const hashSet = (...hashes: [string, string][]) =>
+    xml('c', { xmlns: NS_CAPS2 }, ...hashes.map(([algo, value]) => xml('hash', { xmlns: NS_HASHES, algo }, value)))
+
+  it('reads XEP-0115 and XEP-0390 caps, XEP-0390 hashes first, and queries node#ver', () => {
+    const read = must(
+      advertisedCaps(
+        xml('presence', {}, xml('c', { xmlns: NS_CAPS, node: 'https://n.example', ver: 'V=', hash: 'sha-1' }), hashSet(['sha-256', 'H='])),
+      ),
+    )
+    expect(read.queryNode).toBe('https://n.example#V=')
+    expect(read.keys.map((k) => k.id)).toEqual(['ecaps2 sha-256 H=', 'caps sha-1 V='])
+    expect(read.legacy).toBe(false)
+  })
+
+  it('queries the hash node of a XEP-0390-only presence, and keys only the algorithms each XEP allows', () => {
+    const read = must(advertisedCaps(xml('presence', {}, hashSet(['blake2b-256', 'B='], ['sha-1', 'S='], ['sha-512', 'H=']))))
+    expect(read.queryNode).toBe('urn:xmpp:caps#blake2b-256.B=')
+    expect(read.keys.map((k) => k.id)).toEqual(['ecaps2 sha-512 H='])
+  })
+
+  it('tells legacy caps (no hash) from unknown algorithms, and ignores what is oversized or absent', () => {
+    expect(caps('1.0', {}).legacy).toBe(true)
+    const md5 = caps('x', { hash: 'md5' })
+    expect(md5.legacy).toBe(false)
+    expect(md5.keys).toEqual([])
+    expect(advertisedCaps(xml('presence', {}, xml('c', { xmlns: NS_CAPS, node: 'n', ver: 'v'.repeat(1025), hash: 'sha-1' })))).toBeUndefined()
+    expect(advertisedCaps(xml('presence', {}, xml('status', {}, 'no caps')))).toBeUndefined()
+    const many = Array.from({ length: 20 }, (_, i): [string, string] => ['sha-256', `H${i}=`])
+    expect(must(advertisedCaps(xml('presence', {}, hashSet(...many)))).keys).toHaveLength(8)
+  })
+})
