@@ -120,20 +120,14 @@ export class ReplyMatcher {
       const pending: Pending = { to, payload, sentAt: 0, resolve, reject }
       this.#add(id, pending)
       cancel = () => {
-        if (this.#delete(id) && this.#events.listening) this.#emit('abandoned', id, pending)
+        if (this.#delete(id)) this.#emit('abandoned', id, pending)
       }
       const send = (): void => {
         // Cancelled, or its session ended, while it waited to go out.
         if (!this.#pending.has(id)) return
-        if (this.#events.listening) {
-          pending.sentAt = Date.now()
-          this.#emit('asked', id, pending)
-        }
+        this.#emit('asked', id, pending)
         this.#xmpp.send(xml('iq', { type: 'get', to, id }, payload)).catch((err: unknown) => {
-          if (!this.#delete(id)) return
-          const error = this.#xmpp.status === 'online' ? err : new DisconnectedError()
-          if (this.#events.listening) this.#emit('failed', id, pending, error)
-          reject(error)
+          if (this.#delete(id)) this.#fail(id, pending, this.#xmpp.status === 'online' ? err : new DisconnectedError())
         })
       }
       // Bound, but stream management is being enabled: what we would be
@@ -207,28 +201,33 @@ export class ReplyMatcher {
       return false
     }
     this.#delete(id)
-    if (type === 'result') {
-      if (this.#events.listening) this.#emit('answered', id, pending)
-      pending.resolve(stanza)
+    if (type === 'error') {
+      this.#fail(id, pending, stanzaErrorFrom(stanza))
     } else {
-      const error = stanzaErrorFrom(stanza)
-      if (this.#events.listening) this.#emit('failed', id, pending, error)
-      pending.reject(error)
+      this.#emit('answered', id, pending)
+      pending.resolve(stanza)
     }
     return true
   }
 
-  /** Builds and emits one DiscoEvent about a request; only called while someone listens. */
+  #fail(id: string, pending: Pending, error: unknown): void {
+    this.#emit('failed', id, pending, error)
+    pending.reject(error)
+  }
+
+  /** Emits a DiscoEvent about a request: nothing is read or built while nobody listens. */
   #emit(type: 'asked' | 'answered' | 'abandoned' | 'failed', id: string, pending: Pending, error?: unknown): void {
+    if (!this.#events.listening) return
     const at = Date.now()
     const kind: DiscoEventKind = pending.payload.getNS() === NS_DISCO_ITEMS ? 'items' : 'info'
     const base = { id, to: pending.to, kind, node: pending.payload.attrs.node, at }
-    if (type === 'asked') return this.#events.emit({ type, ...base })
-    const latency = pending.sentAt === 0 ? undefined : at - pending.sentAt
-    if (type === 'failed') {
-      return this.#events.emit({ type, ...base, latency, error: error instanceof Error ? error : new Error(String(error)) })
+    if (type === 'asked') {
+      pending.sentAt = at
+      return this.#events.emit({ type, ...base })
     }
-    this.#events.emit({ type, ...base, latency })
+    const latency = pending.sentAt === 0 ? undefined : at - pending.sentAt
+    // What rejects a request is an Error: a StanzaError, a DisconnectedError, or xmpp.js's send failing.
+    this.#events.emit(type === 'failed' ? { type, ...base, latency, error: error as Error } : { type, ...base, latency })
   }
 
   #fromMatches(from: string | undefined, to: string): boolean {
@@ -248,10 +247,6 @@ export class ReplyMatcher {
     this.#waiting?.()
     this.#waiting = undefined
     this.#update()
-    for (const [id, p] of pending) {
-      const error = new DisconnectedError()
-      if (this.#events.listening) this.#emit('failed', id, p, error)
-      p.reject(error)
-    }
+    for (const [id, p] of pending) this.#fail(id, p, new DisconnectedError())
   }
 }
