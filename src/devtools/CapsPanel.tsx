@@ -1,7 +1,8 @@
 'use client'
-import type { CapsSnapshot, CapsSnapshotJid } from '../core/caps/CapsState.js'
+import type { CapsSnapshot, CapsSnapshotHash, CapsSnapshotJid } from '../core/caps/CapsState.js'
 import type { CacheEntry } from './DevtoolsStore.js'
 import { matches, plural, shortHash } from './format.js'
+import { Pill, Section, Table } from './parts.js'
 
 function jidState(jid: CapsSnapshotJid, ownResult: boolean): { tone: string; text: string } {
   if (jid.verified) return { tone: 'caps', text: 'verified hash: shared' }
@@ -9,6 +10,31 @@ function jidState(jid: CapsSnapshotJid, ownResult: boolean): { tone: string; tex
   if (jid.legacy) return { tone: 'warn', text: 'legacy caps: its own query' }
   if (ownResult) return { tone: 'warn', text: 'unverified: its own result only' }
   return { tone: '', text: 'not asked yet' }
+}
+
+function HashRow({ hash, info, jids }: CapsSnapshotHash) {
+  const identity = info.identities[0]
+  return (
+    <tr>
+      <td className="rxd-dt-mono" title={hash}>
+        {shortHash(hash)}
+      </td>
+      <td>
+        {identity?.name ?? '—'} <span className="rxd-dt-dim rxd-dt-mono">{identity && `${identity.category}/${identity.type}`}</span>
+      </td>
+      <td className="rxd-dt-mono">{info.features.length}</td>
+      <td>
+        <div className="rxd-dt-chips">
+          {jids.length === 0 && <span className="rxd-dt-dim">none online</span>}
+          {jids.map((jid) => (
+            <span key={jid} className="rxd-dt-chip rxd-dt-mono">
+              {jid}
+            </span>
+          ))}
+        </div>
+      </td>
+    </tr>
+  )
 }
 
 export interface CapsPanelProps {
@@ -32,87 +58,41 @@ export function CapsPanel({ peers, cache, filter }: CapsPanelProps) {
   const withInfo = new Set(cache.filter((entry) => entry.kind === 'info' && entry.node === undefined && entry.status === 'success').map((entry) => entry.jid))
   return (
     <>
-      <section aria-label="Verified caps hashes">
-        <div className="rxd-dt-section">
-          <h3>Verified hashes</h3>
-          {plural(peers.hashes.length, 'hash', 'hashes')}, one query each, shared by every JID advertising them
-        </div>
+      <Section
+        label="Verified caps hashes"
+        title="Verified hashes"
+        note={`${plural(peers.hashes.length, 'hash', 'hashes')}, one query each, shared by every JID advertising them`}
+      >
         {hashes.length === 0 ? (
           <p className="rxd-dt-empty">No hash verified yet.</p>
         ) : (
-          <table className="rxd-dt-table">
-            <thead>
-              <tr>
-                <th>Hash</th>
-                <th>Client</th>
-                <th>Features</th>
-                <th>JIDs using it</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hashes.map(({ hash, info, jids: users }) => {
-                const identity = info.identities[0]
-                return (
-                  <tr key={hash}>
-                    <td className="rxd-dt-mono" title={hash}>
-                      {shortHash(hash)}
-                    </td>
-                    <td>
-                      {identity?.name ?? '—'} <span className="rxd-dt-dim rxd-dt-mono">{identity && `${identity.category}/${identity.type}`}</span>
-                    </td>
-                    <td className="rxd-dt-mono">{info.features.length}</td>
-                    <td>
-                      <div className="rxd-dt-chips">
-                        {users.length === 0 && <span className="rxd-dt-dim">none online</span>}
-                        {users.map((jid) => (
-                          <span key={jid} className="rxd-dt-chip rxd-dt-mono">
-                            {jid}
-                          </span>
-                        ))}
-                      </div>
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
+          <Table columns={['Hash', 'Client', 'Features', 'JIDs using it']}>
+            {hashes.map((hash) => (
+              <HashRow key={hash.hash} {...hash} />
+            ))}
+          </Table>
         )}
-      </section>
-      <section aria-label="Caps per JID">
-        <div className="rxd-dt-section">
-          <h3>Per JID</h3>
-          {plural(peers.jids.length, 'JID')} with caps
-        </div>
+      </Section>
+      <Section label="Caps per JID" title="Per JID" note={`${plural(peers.jids.length, 'JID')} with caps`}>
         {jids.length === 0 ? (
           <p className="rxd-dt-empty">No presence with caps received yet.</p>
         ) : (
-          <table className="rxd-dt-table">
-            <thead>
-              <tr>
-                <th>JID</th>
-                <th>Queried at</th>
-                <th>State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jids.map((jid) => {
-                const { tone, text } = jidState(jid, withInfo.has(jid.jid))
-                return (
-                  <tr key={jid.jid}>
-                    <td className="rxd-dt-mono">{jid.jid}</td>
-                    <td className="rxd-dt-mono rxd-dt-dim">{jid.node ?? '—'}</td>
-                    <td>
-                      <span className="rxd-dt-pill" data-tone={tone}>
-                        {text}
-                      </span>
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
+          <Table columns={['JID', 'Queried at', 'State']}>
+            {jids.map((jid) => {
+              const { tone, text } = jidState(jid, withInfo.has(jid.jid))
+              return (
+                <tr key={jid.jid}>
+                  <td className="rxd-dt-mono rxd-dt-entity">{jid.jid}</td>
+                  <td className="rxd-dt-mono rxd-dt-dim">{jid.node ?? '—'}</td>
+                  <td>
+                    <Pill tone={tone}>{text}</Pill>
+                  </td>
+                </tr>
+              )
+            })}
+          </Table>
         )}
-      </section>
+      </Section>
     </>
   )
 }

@@ -267,6 +267,8 @@ export class DevtoolsStore {
     return this.client.queryClient
       .getQueryCache()
       .findAll({ queryKey: [QUERY_KEY_ROOT] })
+      // A disabled hook (no jid yet) holds a placeholder entry with no target: nothing to show.
+      .filter((query) => typeof query.queryKey[3] === 'string')
       .map((query) => {
         const [, account, kind, jid, node, page] = query.queryKey as [string, string, string, string, string | null, unknown]
         const { state } = query

@@ -2,17 +2,37 @@
 import type { DiscoInfo } from '../core/model.js'
 import type { OwnCaps } from './DevtoolsStore.js'
 import { plural } from './format.js'
+import { Pill, Section } from './parts.js'
+
+function OurCaps({ caps }: { caps: OwnCaps }) {
+  return (
+    <ul className="rxd-dt-list">
+      <li>
+        node <code>{caps.node}</code>
+      </li>
+      {caps.versions.map((version, i) => (
+        <li key={version.ver}>
+          <Pill tone={i === 0 ? 'ok' : ''}>{i === 0 ? 'current' : 'previous'}</Pill> <code>{version.ver}</code>
+          {version.hashes.map((h) => (
+            <div key={h.algo} className="rxd-dt-dim">
+              <code>
+                {h.algo} {h.value}
+              </code>
+            </div>
+          ))}
+        </li>
+      ))}
+      {caps.versions.length === 0 && <li className="rxd-dt-dim">computing our ver…</li>}
+    </ul>
+  )
+}
 
 /** What our own DiscoServer answers at its root, and the caps vers it advertises. */
 export function EntityPanel({ info, caps }: { info: DiscoInfo; caps: OwnCaps | undefined }) {
   return (
     <div className="rxd-dt-grid">
       <div>
-        <section aria-label="Our identities">
-          <div className="rxd-dt-section">
-            <h3>Identities</h3>
-            {info.identities.length}
-          </div>
+        <Section label="Our identities" title="Identities" note={info.identities.length}>
           <ul className="rxd-dt-list">
             {info.identities.map((i) => (
               <li key={`${i.category}/${i.type}/${i.lang ?? ''}`}>
@@ -23,46 +43,18 @@ export function EntityPanel({ info, caps }: { info: DiscoInfo; caps: OwnCaps | u
               </li>
             ))}
           </ul>
-        </section>
-        <section aria-label="Our entity capabilities">
-          <div className="rxd-dt-section">
-            <h3>Entity capabilities</h3>
-            {caps ? 'on' : 'off'}
-          </div>
+        </Section>
+        <Section label="Our entity capabilities" title="Entity capabilities" note={caps ? 'on' : 'off'}>
           {caps ? (
-            <ul className="rxd-dt-list">
-              <li>
-                node <code>{caps.node}</code>
-              </li>
-              {caps.versions.map((version, i) => (
-                <li key={version.ver}>
-                  <span className="rxd-dt-pill" data-tone={i === 0 ? 'ok' : ''}>
-                    {i === 0 ? 'current' : 'previous'}
-                  </span>{' '}
-                  <code>{version.ver}</code>
-                  {version.hashes.map((h) => (
-                    <div key={h.algo} className="rxd-dt-dim">
-                      <code>
-                        {h.algo} {h.value}
-                      </code>
-                    </div>
-                  ))}
-                </li>
-              ))}
-              {caps.versions.length === 0 && <li className="rxd-dt-dim">computing our ver…</li>}
-            </ul>
+            <OurCaps caps={caps} />
           ) : (
             <p className="rxd-dt-empty">
               No <code>caps</code> on the DiscoProvider: peers ask our disco#info directly.
             </p>
           )}
-        </section>
+        </Section>
         {info.forms.length > 0 && (
-          <section aria-label="Our forms">
-            <div className="rxd-dt-section">
-              <h3>Extended info</h3>
-              {plural(info.forms.length, 'form')}
-            </div>
+          <Section label="Our forms" title="Extended info" note={plural(info.forms.length, 'form')}>
             <ul className="rxd-dt-list">
               {info.forms.map((form, i) => (
                 <li key={i}>
@@ -74,20 +66,16 @@ export function EntityPanel({ info, caps }: { info: DiscoInfo; caps: OwnCaps | u
                 </li>
               ))}
             </ul>
-          </section>
+          </Section>
         )}
       </div>
-      <section aria-label="Our features">
-        <div className="rxd-dt-section">
-          <h3>Features</h3>
-          {info.features.length}
-        </div>
+      <Section label="Our features" title="Features" note={info.features.length}>
         <ul className="rxd-dt-list rxd-dt-mono">
           {info.features.map((feature) => (
             <li key={feature}>{feature}</li>
           ))}
         </ul>
-      </section>
+      </Section>
     </div>
   )
 }

@@ -100,18 +100,7 @@ export class TrafficLog {
   add(event: DiscoEvent): void {
     switch (event.type) {
       case 'asked':
-        return this.#request(event.id, {
-          type: 'request',
-          key: this.#key(),
-          at: event.at,
-          id: event.id,
-          to: event.to,
-          kind: event.kind,
-          node: event.node,
-          state: 'pending',
-          latency: undefined,
-          error: undefined,
-        })
+        return this.#request(event.id, this.#newRequest(event, 'pending'))
       case 'answered':
       case 'abandoned':
       case 'failed': {
@@ -119,18 +108,7 @@ export class TrafficLog {
         const state = event.type
         const existing = this.#requests.get(event.id)
         // Dropped before it went out, or asked before we listened: a row of its own.
-        const base: RequestRow = existing ?? {
-          type: 'request',
-          key: this.#key(),
-          at: event.at,
-          id: event.id,
-          to: event.to,
-          kind: event.kind,
-          node: event.node,
-          state,
-          latency: undefined,
-          error: undefined,
-        }
+        const base = existing ?? this.#newRequest(event, state)
         return this.#request(event.id, { ...base, state, latency: event.latency, error })
       }
       case 'spoofed':
@@ -157,6 +135,11 @@ export class TrafficLog {
         return this.#push({ type: 'caps-used', key: this.#key(), at: event.at, hash: event.hash, jids: [event.jid] })
       }
     }
+  }
+
+  #newRequest(event: { id: string; to: string; kind: DiscoEventKind; node: string | undefined; at: number }, state: RequestRow['state']): RequestRow {
+    const { id, to, kind, node, at } = event
+    return { type: 'request', key: this.#key(), at, id, to, kind, node, state, latency: undefined, error: undefined }
   }
 
   /** Adds or replaces the row of request `id`. */

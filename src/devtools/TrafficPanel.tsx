@@ -1,6 +1,7 @@
 'use client'
 import type { ReactNode } from 'react'
 import { clock, matches, plural, shortHash } from './format.js'
+import { Pill, Table } from './parts.js'
 import type { TrafficRow } from './TrafficLog.js'
 
 type Tone = 'request' | 'served' | 'caps' | 'bad' | 'us' | 'action'
@@ -13,11 +14,7 @@ interface Line {
   result: ReactNode
 }
 
-const pill = (tone: string, text: string): ReactNode => (
-  <span className="rxd-dt-pill" data-tone={tone}>
-    {text}
-  </span>
-)
+const pill = (tone: string, text: string): ReactNode => <Pill tone={tone}>{text}</Pill>
 
 /** One row of the log, in the panel's columns. */
 function line(row: TrafficRow): Line {
@@ -62,7 +59,7 @@ function line(row: TrafficRow): Line {
       return {
         event: '≡ caps',
         tone: 'caps',
-        peer: row.jids.length <= 2 ? row.jids.join(', ') : `${row.jids.slice(0, 2).join(', ')} +${row.jids.length - 2}`,
+        peer: <span title={row.jids.join('\n')}>{row.jids.length === 1 ? row.jids[0] : `${row.jids[0] ?? ''} +${row.jids.length - 1}`}</span>,
         detail: <span title={row.hash}>{shortHash(row.hash)}</span>,
         result: pill('caps', `${plural(row.jids.length, 'JID')} from caps, nothing sent`),
       }
@@ -95,6 +92,8 @@ function rowText(row: TrafficRow): (string | undefined)[] {
   }
 }
 
+const COLUMNS = ['Time', 'Event', 'Entity', 'Node · detail', { title: 'Result', className: 'rxd-dt-result' }]
+
 /** The traffic log, newest first. */
 export function TrafficPanel({ log, filter }: { log: readonly TrafficRow[]; filter: string }) {
   const rows = log.filter((row) => matches(filter, ...rowText(row))).reverse()
@@ -102,32 +101,21 @@ export function TrafficPanel({ log, filter }: { log: readonly TrafficRow[]; filt
     return <p className="rxd-dt-empty">{log.length === 0 ? 'No disco traffic yet: queries, answers and caps verifications appear here.' : 'Nothing matches the filter.'}</p>
   }
   return (
-    <table className="rxd-dt-table" aria-label="Disco traffic">
-      <thead>
-        <tr>
-          <th>Time</th>
-          <th>Event</th>
-          <th>Entity</th>
-          <th>Node · detail</th>
-          <th className="rxd-dt-result">Result</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => {
-          const { event, tone, peer, detail, result } = line(row)
-          return (
-            <tr key={row.key} data-type={row.type} data-state={row.type === 'request' ? row.state : undefined}>
-              <td className="rxd-dt-time rxd-dt-mono">{clock(row.at)}</td>
-              <td className="rxd-dt-event" data-tone={tone}>
-                {event}
-              </td>
-              <td className="rxd-dt-mono">{peer}</td>
-              <td className="rxd-dt-mono rxd-dt-dim">{detail}</td>
-              <td className="rxd-dt-result">{result}</td>
-            </tr>
-          )
-        })}
-      </tbody>
-    </table>
+    <Table label="Disco traffic" columns={COLUMNS}>
+      {rows.map((row) => {
+        const { event, tone, peer, detail, result } = line(row)
+        return (
+          <tr key={row.key} data-type={row.type} data-state={row.type === 'request' ? row.state : undefined}>
+            <td className="rxd-dt-time rxd-dt-mono">{clock(row.at)}</td>
+            <td className="rxd-dt-event" data-tone={tone}>
+              {event}
+            </td>
+            <td className="rxd-dt-mono rxd-dt-entity">{peer}</td>
+            <td className="rxd-dt-mono rxd-dt-dim rxd-dt-detail">{detail}</td>
+            <td className="rxd-dt-result">{result}</td>
+          </tr>
+        )
+      })}
+    </Table>
   )
 }

@@ -18,6 +18,10 @@ export const DEVTOOLS_CSS = `
 .rxd-dt[data-position="inline"] { border-radius: 10px; border: 1px solid var(--dt-line); overflow: hidden; height: 100%; min-height: 0; }
 .rxd-dt[data-open="false"] { height: auto; min-height: 0; }
 .rxd-dt-mono, .rxd-dt code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11.5px; }
+.rxd-dt code { background: none; color: inherit; padding: 0; border-radius: 0; }
+.rxd-dt ul, .rxd-dt li { margin: 0; }
+.rxd-dt-table td { overflow-wrap: anywhere; }
+.rxd-dt-table td.rxd-dt-entity { overflow-wrap: normal; white-space: nowrap; }
 .rxd-dt-bar { display: flex; align-items: center; gap: 10px; padding: 6px 10px; background: var(--dt-bg2); border-bottom: 1px solid var(--dt-line); flex-wrap: wrap; }
 .rxd-dt[data-open="false"] .rxd-dt-bar { border-bottom: 0; }
 .rxd-dt-logo { font-weight: 700; letter-spacing: 0.02em; display: flex; align-items: center; gap: 6px; white-space: nowrap; }
@@ -46,7 +50,6 @@ export const DEVTOOLS_CSS = `
   font-size: 10px; letter-spacing: 0.06em; padding: 6px 10px; border-bottom: 1px solid var(--dt-line); z-index: 1; }
 .rxd-dt-table td { padding: 4px 10px; border-bottom: 1px solid rgb(31 43 69 / 0.6); vertical-align: top; }
 .rxd-dt-table tbody tr:hover td { background: rgb(255 255 255 / 0.03); }
-.rxd-dt-table td.rxd-dt-cut { max-width: 0; width: 30%; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .rxd-dt-time { color: var(--dt-dim); white-space: nowrap; width: 1%; }
 .rxd-dt-event { white-space: nowrap; width: 1%; font-weight: 600; }
 .rxd-dt-event[data-tone="request"] { color: var(--dt-accent); }

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DiscoEvents, DiscoServer, NS_DISCO_INFO } from '../../src/core/index.js'
 import { EntityCaps, entityCaps } from '../../src/core/caps/index.js'
 import { DiscoDevtools } from '../../src/devtools/index.js'
+import type { DiscoDevtoolsProps } from '../../src/devtools/index.js'
 import { DiscoProvider, Feature, Identity, useDiscoInfo } from '../../src/react/index.js'
 import { asXmpp, newQueryClient, renderWithDisco, settle, setup } from '../helpers/renderWithDisco.js'
 
@@ -20,19 +21,27 @@ function AskBob() {
   return <p>{data ? `bob has ${data.features.length} features` : 'asking bob'}</p>
 }
 
+/** Bob answers (with `feature` registered), and alice renders a hook asking him beside the open devtools. */
+async function askBobWithDevtools(props: DiscoDevtoolsProps = {}, feature?: string) {
+  const world = setup()
+  const server = DiscoServer.for(asXmpp(world.bob))
+  if (feature) server.registerFeature(feature)
+  renderWithDisco(
+    world.alice,
+    <>
+      <AskBob />
+      <DiscoDevtools initialIsOpen position="inline" {...props} />
+    </>,
+  )
+  await screen.findByText(/^bob has/)
+  return world
+}
+
 const traffic = (): Promise<HTMLElement> => screen.findByRole('table', { name: 'Disco traffic' })
 
 describe('<DiscoDevtools>', () => {
   it('logs a query and its answer, and lists the entry in the cache with its observer', async () => {
-    const { alice, bob } = setup()
-    DiscoServer.for(asXmpp(bob)).registerFeature('urn:example:x')
-    renderWithDisco(
-      alice,
-      <>
-        <AskBob />
-        <DiscoDevtools initialIsOpen position="inline" />
-      </>,
-    )
+    await askBobWithDevtools({}, 'urn:example:x')
     await screen.findByText('bob has 3 features')
     const log = await traffic()
     await waitFor(() => expect(within(log).getAllByRole('row')[1]?.textContent).toMatch(/→ info.*bob@example\.org\/b.*\d+ ms/))
@@ -46,16 +55,7 @@ describe('<DiscoDevtools>', () => {
   })
 
   it('refetches an entry from the cache tab, and forgets one: the observing hook asks again', async () => {
-    const { alice, bob } = setup()
-    DiscoServer.for(asXmpp(bob))
-    renderWithDisco(
-      alice,
-      <>
-        <AskBob />
-        <DiscoDevtools initialIsOpen position="inline" initialTab="cache" />
-      </>,
-    )
-    await screen.findByText(/^bob has/)
+    const { alice } = await askBobWithDevtools({ initialTab: 'cache' })
     const asked = () => alice.sentQueries(NS_DISCO_INFO).length
     expect(asked()).toBe(1)
     fireEvent.click(await screen.findByRole('button', { name: `Refetch info of ${BOB}` }))
@@ -69,16 +69,7 @@ describe('<DiscoDevtools>', () => {
   })
 
   it('flushes the cache: the observed entry is fetched again', async () => {
-    const { alice, bob } = setup()
-    DiscoServer.for(asXmpp(bob))
-    renderWithDisco(
-      alice,
-      <>
-        <AskBob />
-        <DiscoDevtools initialIsOpen position="inline" />
-      </>,
-    )
-    await screen.findByText(/^bob has/)
+    const { alice } = await askBobWithDevtools()
     fireEvent.click(screen.getByRole('button', { name: 'Flush cache' }))
     await waitFor(() => expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(2))
     await waitFor(async () => expect((await traffic()).textContent).toContain('flushed the cache'))
