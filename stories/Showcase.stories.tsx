@@ -68,6 +68,9 @@ export const ChatClient: Story = {
       timeout: 5000,
     })
     await expect(canvas.getByRole('listitem', { name: 'Group chats' })).toHaveTextContent('conference.example.org')
+    // ...and browses the rooms of the group-chat service it found.
+    const balcony = await canvas.findByRole('treeitem', { name: /Balcony scenes/ }, { timeout: 5000 })
+    await waitFor(() => expect(balcony).toHaveTextContent('members only · hidden'))
     // No focus ring in the picture.
     if (document.activeElement instanceof HTMLElement) document.activeElement.blur()
   },

@@ -35,7 +35,7 @@ export const DEVTOOLS_CSS = `
 .rxd-dt-tab[aria-selected="true"] { color: var(--dt-text); background: rgb(56 189 248 / 0.16); }
 .rxd-dt-count { margin-left: 5px; padding: 0 5px; border-radius: 8px; background: rgb(255 255 255 / 0.08); font-size: 10.5px; }
 .rxd-dt-spacer { flex: 1; }
-.rxd-dt-input { background: var(--dt-bg); color: var(--dt-text); border: 1px solid var(--dt-line); border-radius: 6px; padding: 3px 8px; font: inherit; width: 16ch; }
+.rxd-dt-input { background: var(--dt-bg); color: var(--dt-text); border: 1px solid var(--dt-line); border-radius: 6px; padding: 3px 8px; font: inherit; width: 22ch; }
 .rxd-dt-input::placeholder { color: var(--dt-dim); }
 .rxd-dt-button { appearance: none; font: inherit; color: var(--dt-text); background: rgb(255 255 255 / 0.06); border: 1px solid var(--dt-line);
   border-radius: 6px; padding: 3px 9px; cursor: pointer; white-space: nowrap; }

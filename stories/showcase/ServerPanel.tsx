@@ -58,6 +58,13 @@ function roomRow({ item, expanded, info }: DiscoBrowserRow): ReactNode {
   )
 }
 
+/** The rooms of the group-chat service found above: the same hook, so the same cache entries and nothing more sent. */
+function Rooms() {
+  const { data } = useFindServices(MUC, { timeout: 1500 })
+  const muc = data?.[0]?.jid
+  return muc ? <DiscoBrowser jid={muc} label="Rooms" className="vc-tree" timeout={1500} renderRow={roomRow} /> : null
+}
+
 export function ServerPanel({ server }: { server: string }) {
   const { data: info } = useDiscoInfo(server)
   const name = info?.identities.find((i) => i.name)?.name
@@ -74,7 +81,7 @@ export function ServerPanel({ server }: { server: string }) {
         <Service feature={UPLOAD} title="File uploads" icon={<Icon name="upload" size={16} />} />
         <Service feature={MUC} title="Group chats" icon={<Icon name="rooms" size={16} />} />
       </ul>
-      <DiscoBrowser jid="conference.example.org" label="Rooms" className="vc-tree" timeout={1500} renderRow={roomRow} />
+      <Rooms />
     </section>
   )
 }

@@ -17,23 +17,24 @@ export function YourClient() {
         Each switch mounts a <code>&lt;Feature&gt;</code>: contacts see the change through your presence’s caps.
       </p>
       <ul>
-        {(Object.keys(FEATURES) as Capability[]).map((capability) => {
-            return (
-            <li key={capability}>
-              <label className="vc-switch">
-                <Icon name={CAPABILITY_ICONS[capability]} size={15} />
-                <span>{CAPABILITY_LABELS[capability]}</span>
-                <input
-                  type="checkbox"
-                  role="switch"
-                  checked={on[capability]}
-                  onChange={(e) => setOn({ ...on, [capability]: e.target.checked })}
-                />
-              </label>
-              {on[capability] && <Feature var={FEATURES[capability]} />}
-            </li>
-          )
-        })}
+        {(Object.keys(FEATURES) as Capability[]).map((capability) => (
+          <li key={capability}>
+            <label className="vc-switch">
+              <Icon name={CAPABILITY_ICONS[capability]} size={15} />
+              <span>{CAPABILITY_LABELS[capability]}</span>
+              <input
+                type="checkbox"
+                role="switch"
+                checked={on[capability]}
+                onChange={(e) => {
+                  const checked = e.target.checked
+                  setOn((was) => ({ ...was, [capability]: checked }))
+                }}
+              />
+            </label>
+            {on[capability] && <Feature var={FEATURES[capability]} />}
+          </li>
+        ))}
       </ul>
     </section>
   )

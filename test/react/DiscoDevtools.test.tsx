@@ -68,6 +68,27 @@ describe('<DiscoDevtools>', () => {
     expect(log.textContent).toContain(`refetch info of ${BOB}`)
   })
 
+  it('leaves out of the cache tab a hook that has no JID to ask yet', async () => {
+    function AskNobody() {
+      const { status } = useDiscoInfo(null)
+      return <p>nobody asked: {status}</p>
+    }
+    const { alice, bob } = setup()
+    DiscoServer.for(asXmpp(bob))
+    renderWithDisco(
+      alice,
+      <>
+        <AskNobody />
+        <AskBob />
+        <DiscoDevtools initialIsOpen position="inline" initialTab="cache" />
+      </>,
+    )
+    await screen.findByText(/^bob has/)
+    const info = await screen.findByRole('region', { name: 'disco#info entries' })
+    await waitFor(() => expect(within(info).getAllByRole('row')).toHaveLength(2))
+    expect(within(info).getAllByRole('row')[1]?.textContent).toContain(BOB)
+  })
+
   it('flushes the cache: the observed entry is fetched again', async () => {
     const { alice } = await askBobWithDevtools()
     fireEvent.click(screen.getByRole('button', { name: 'Flush cache' }))
