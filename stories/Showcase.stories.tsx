@@ -14,6 +14,7 @@ const about =
 const meta = {
   title: 'Showcase',
   component: App,
+  args: { devtools: true },
   parameters: {
     layout: 'padded',
     // Romeo runs Montague Chat with entity capabilities, on the simulated network.

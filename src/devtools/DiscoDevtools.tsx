@@ -118,7 +118,7 @@ export function DiscoDevtools({ initialIsOpen = false, position = 'fixed', initi
             <input
               className="rxd-dt-input"
               type="search"
-              placeholder="Filter JIDs, nodes…"
+              placeholder="Filter JIDs, nodes"
               aria-label="Filter"
               value={filter}
               onChange={(e) => setFilter(e.target.value)}

@@ -92,7 +92,7 @@ function rowText(row: TrafficRow): (string | undefined)[] {
   }
 }
 
-const COLUMNS = ['Time', 'Event', 'Entity', 'Node · detail', { title: 'Result', className: 'rxd-dt-result' }]
+const COLUMNS = [{ title: 'Time', className: 'rxd-dt-time' }, 'Event', 'Entity', 'Node · detail', { title: 'Result', className: 'rxd-dt-result' }]
 
 /** The traffic log, newest first. */
 export function TrafficPanel({ log, filter }: { log: readonly TrafficRow[]; filter: string }) {

@@ -9,7 +9,7 @@ export const DEVTOOLS_CSS = `
 .rxd-dt {
   --dt-bg: #0f172a; --dt-bg2: #111c33; --dt-line: #1f2b45; --dt-text: #dbe4f0; --dt-dim: #8595ad;
   --dt-accent: #38bdf8; --dt-ok: #4ade80; --dt-bad: #f87171; --dt-warn: #fbbf24; --dt-caps: #c4b5fd; --dt-us: #f9a8d4;
-  box-sizing: border-box; display: flex; flex-direction: column; color: var(--dt-text); background: var(--dt-bg);
+  box-sizing: border-box; display: flex; flex-direction: column; color: var(--dt-text); background: var(--dt-bg); container-type: inline-size;
   font: 12px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; text-align: left;
 }
 .rxd-dt *, .rxd-dt *::before, .rxd-dt *::after { box-sizing: border-box; }
@@ -22,6 +22,12 @@ export const DEVTOOLS_CSS = `
 .rxd-dt ul, .rxd-dt li { margin: 0; }
 .rxd-dt-table td { overflow-wrap: anywhere; }
 .rxd-dt-table td.rxd-dt-entity { overflow-wrap: normal; white-space: nowrap; }
+.rxd-dt-table td.rxd-dt-detail { min-width: 24ch; }
+/* Narrow (a sidebar, a docs page): the clock goes first, and JIDs may wrap. */
+@container (max-width: 900px) {
+  .rxd-dt-table .rxd-dt-time { display: none; }
+  .rxd-dt-table td.rxd-dt-entity { white-space: normal; overflow-wrap: anywhere; min-width: 16ch; }
+}
 .rxd-dt-bar { display: flex; align-items: center; gap: 10px; padding: 6px 10px; background: var(--dt-bg2); border-bottom: 1px solid var(--dt-line); flex-wrap: wrap; }
 .rxd-dt[data-open="false"] .rxd-dt-bar { border-bottom: 0; }
 .rxd-dt-logo { font-weight: 700; letter-spacing: 0.02em; display: flex; align-items: center; gap: 6px; white-space: nowrap; }
@@ -35,7 +41,7 @@ export const DEVTOOLS_CSS = `
 .rxd-dt-tab[aria-selected="true"] { color: var(--dt-text); background: rgb(56 189 248 / 0.16); }
 .rxd-dt-count { margin-left: 5px; padding: 0 5px; border-radius: 8px; background: rgb(255 255 255 / 0.08); font-size: 10.5px; }
 .rxd-dt-spacer { flex: 1; }
-.rxd-dt-input { background: var(--dt-bg); color: var(--dt-text); border: 1px solid var(--dt-line); border-radius: 6px; padding: 3px 8px; font: inherit; width: 22ch; }
+.rxd-dt-input { background: var(--dt-bg); color: var(--dt-text); border: 1px solid var(--dt-line); border-radius: 6px; padding: 3px 8px; font: inherit; width: 18ch; }
 .rxd-dt-input::placeholder { color: var(--dt-dim); }
 .rxd-dt-button { appearance: none; font: inherit; color: var(--dt-text); background: rgb(255 255 255 / 0.06); border: 1px solid var(--dt-line);
   border-radius: 6px; padding: 3px 9px; cursor: pointer; white-space: nowrap; }
