@@ -173,8 +173,9 @@ function NoServer({ world }: { world: World }) {
         No XMPP server at {world.live?.service}; start one with <code>npm run prosody</code>
       </strong>
       <p>
-        It serves the accounts alice, bob and carol (password <code>secret</code>) on that address. Or switch the Network
-        toolbar back to “Simulated”: every story also runs on the simulated network, with no server.
+        It serves the accounts alice, bob and carol (password <code>secret</code>) at ws://127.0.0.1:5280/xmpp-websocket, the
+        stories’ default (<code>STORYBOOK_XMPP_SERVICE</code> changes it). Or switch the Network toolbar back to
+        “Simulated”: every story also runs on the simulated network, with no server.
       </p>
     </div>
   )
