@@ -18,6 +18,9 @@ const chromium = playwright({
       '--disable-dev-shm-usage',
     ],
   },
+  // Room for the largest screenshot viewport (parameters.screenshot, up to 1440 x 1400):
+  // an iframe larger than the window is scaled down, and what lies below it is not painted.
+  contextOptions: { viewport: { width: 1500, height: 1450 } },
 })
 
 export default defineConfig({

@@ -1,11 +1,17 @@
 import type { Decorator, Preview } from '@storybook/react-vite'
 import { WorldProvider } from '../stories/support/world.js'
 import type { NetworkMode, WorldParameters } from '../stories/support/world.js'
-import './preview.css'
+import '../stories/stories.css'
+
+/** `parameters.screenshot` of a story tagged "screenshot": the viewport of its picture (default 960 x 720). */
+export interface ScreenshotParameters {
+  width?: number
+  height?: number
+}
 
 declare global {
   /** Set by .storybook/vitest.setup.ts when the stories run as tests: saves a PNG of the page. */
-  var __rxdScreenshot: ((name: string) => Promise<void>) | undefined
+  var __rxdScreenshot: ((name: string, viewport?: ScreenshotParameters) => Promise<void>) | undefined
 }
 
 // One fresh world per story: simulated network (or live clients), xmpp
@@ -40,10 +46,16 @@ const preview: Preview = {
   parameters: {
     layout: 'padded',
     controls: { expanded: true },
+    options: {
+      // `npm start` opens on the first story: the showcase.
+      storySort: { order: ['Showcase', 'Introduction', 'Devtools', 'Components', 'Hooks', 'Entity capabilities'] },
+    },
   },
   async afterEach(context) {
     // Stories tagged "screenshot" leave a PNG in screenshots/ when run as tests.
-    if (context.tags.includes('screenshot')) await globalThis.__rxdScreenshot?.(context.id)
+    if (context.tags.includes('screenshot')) {
+      await globalThis.__rxdScreenshot?.(context.id, context.parameters.screenshot as ScreenshotParameters | undefined)
+    }
   },
 }
 

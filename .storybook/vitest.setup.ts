@@ -15,8 +15,10 @@ declare module 'vitest' {
 // Live stories connect to the Prosody of this test run.
 globalThis.__RXD_LIVE__ = inject('xmppLive')
 
-globalThis.__rxdScreenshot = async (name: string) => {
+globalThis.__rxdScreenshot = async (name, viewport) => {
+  if (viewport) await page.viewport(viewport.width ?? 960, viewport.height ?? 720)
   // Let the last render and fonts settle before the picture.
   await new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)))
   await page.screenshot({ path: `${inject('screenshotDir')}/${name}.png` })
+  if (viewport) await page.viewport(960, 720)
 }

@@ -14,6 +14,7 @@
  * (dispose() makes the routes pass queries on instead).
  */
 import xml from '@xmpp/xml'
+import { DiscoEvents } from './DiscoEvents.js'
 import { DiscoError, InvalidInputError, RegistrationError, StanzaError } from './errors.js'
 import { infoToXml, itemsToXml } from './model.js'
 import type { DiscoInfo, DiscoItem } from './model.js'
@@ -23,6 +24,7 @@ import type { IdentityNames, Release } from './Node.js'
 import { MAX_PAGE_SIZE, itemUid, parseRsmRequest, rsmOf, selectPage } from './rsm.js'
 import type { Page } from './rsm.js'
 import { assertOptionalText, assertText } from './validate.js'
+import type { ServedEvent } from './DiscoEvents.js'
 import type { IncomingContext, XmppClient } from './XmppClient.js'
 import type { XmlElement } from './xml.js'
 
@@ -68,6 +70,20 @@ function answersEverybodyAlike(node: Node): boolean {
 function isEmpty(iterable: Iterable<unknown>): boolean {
   for (const _ of iterable) return false
   return true
+}
+
+/** What DiscoEvents says of a query we answered with `reply` (a result's `<query/>` or an `<error/>`). */
+function servedEvent(ctx: IncomingContext, kind: 'info' | 'items', reply: XmlElement): ServedEvent {
+  const { stanza } = ctx
+  return {
+    type: 'served',
+    id: stanza.attrs.id ?? '',
+    from: stanza.attrs.from,
+    kind,
+    node: ctx.element?.attrs.node || undefined,
+    at: Date.now(),
+    error: reply.name === 'error' ? reply.getChildElements()[0]?.name : undefined,
+  }
 }
 
 const servers = new WeakMap<XmppClient, DiscoServer>()
@@ -123,8 +139,13 @@ export class DiscoServer extends Node {
     if (this.#attached || this.#disposed) return
     this.#attached = true
     const callee = this.#xmpp.iqCallee
-    const answer = (kind: 'info' | 'items') => (ctx: IncomingContext, next: () => unknown) =>
-      this.#disposed ? next() : this.#answer(ctx, kind)
+    const events = DiscoEvents.of(this.#xmpp)
+    const answer = (kind: 'info' | 'items') => (ctx: IncomingContext, next: () => unknown) => {
+      if (this.#disposed) return next()
+      const reply = this.#answer(ctx, kind)
+      if (events.listening) events.emit(servedEvent(ctx, kind, reply))
+      return reply
+    }
     callee.get(NS_DISCO_INFO, 'query', answer('info'))
     callee.get(NS_DISCO_ITEMS, 'query', answer('items'))
     // Disco publish (type='set') was removed from XEP-0030: never reach a node.

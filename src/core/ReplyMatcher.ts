@@ -15,8 +15,10 @@ import xml from '@xmpp/xml'
 import { DisconnectedError, STANZA_ERROR_CONDITIONS, StanzaError } from './errors.js'
 import type { StanzaErrorCondition, StanzaErrorType } from './errors.js'
 import { ClientHooks, once } from './ClientHooks.js'
+import { DiscoEvents } from './DiscoEvents.js'
+import type { DiscoEventKind } from './DiscoEvents.js'
 import { tryNormalizeJid } from './jid.js'
-import { NS_STANZAS } from './namespaces.js'
+import { NS_DISCO_ITEMS, NS_STANZAS } from './namespaces.js'
 import type { Release } from './Node.js'
 import { Session } from './Session.js'
 import type { XmlElement } from './xml.js'
@@ -25,6 +27,10 @@ import type { IncomingContext, XmppClient } from './XmppClient.js'
 interface Pending {
   /** The normalised JID asked; the reply must come from it. */
   to: string
+  /** What was asked (for DiscoEvents). */
+  payload: XmlElement
+  /** When it went out, if someone listened to DiscoEvents then (else 0). */
+  sentAt: number
   resolve(stanza: XmlElement): void
   reject(error: unknown): void
 }
@@ -61,6 +67,7 @@ const matchers = new WeakMap<XmppClient, ReplyMatcher>()
 export class ReplyMatcher {
   readonly #xmpp: XmppClient
   readonly #session: Session
+  readonly #events: DiscoEvents
   readonly #pending = new Map<string, Pending>()
   readonly #prefix = Math.random().toString(36).slice(2, 10)
   #counter = 0
@@ -84,6 +91,7 @@ export class ReplyMatcher {
   private constructor(xmpp: XmppClient) {
     this.#xmpp = xmpp
     this.#session = Session.of(xmpp)
+    this.#events = DiscoEvents.of(xmpp)
   }
 
   /** How many requests wait for a reply. */
@@ -109,13 +117,17 @@ export class ReplyMatcher {
     const id = `disco-${this.#prefix}-${(++this.#counter).toString(36)}`
     let cancel = (): void => {}
     const promise = new Promise<XmlElement>((resolve, reject) => {
-      this.#add(id, { to, resolve, reject })
-      cancel = () => this.#delete(id)
+      const pending: Pending = { to, payload, sentAt: 0, resolve, reject }
+      this.#add(id, pending)
+      cancel = () => {
+        if (this.#delete(id)) this.#emit('abandoned', id, pending)
+      }
       const send = (): void => {
         // Cancelled, or its session ended, while it waited to go out.
         if (!this.#pending.has(id)) return
+        this.#emit('asked', id, pending)
         this.#xmpp.send(xml('iq', { type: 'get', to, id }, payload)).catch((err: unknown) => {
-          if (this.#delete(id)) reject(this.#xmpp.status === 'online' ? err : new DisconnectedError())
+          if (this.#delete(id)) this.#fail(id, pending, this.#xmpp.status === 'online' ? err : new DisconnectedError())
         })
       }
       // Bound, but stream management is being enabled: what we would be
@@ -183,11 +195,39 @@ export class ReplyMatcher {
     if (type !== 'result' && type !== 'error') return false
     const id = stanza.attrs.id
     const pending = id === undefined ? undefined : this.#pending.get(id)
-    if (!pending || id === undefined || !this.#fromMatches(stanza.attrs.from, pending.to)) return false
+    if (!pending || id === undefined) return false
+    if (!this.#fromMatches(stanza.attrs.from, pending.to)) {
+      if (this.#events.listening) this.#events.emit({ type: 'spoofed', id, to: pending.to, from: stanza.attrs.from, at: Date.now() })
+      return false
+    }
     this.#delete(id)
-    if (type === 'result') pending.resolve(stanza)
-    else pending.reject(stanzaErrorFrom(stanza))
+    if (type === 'error') {
+      this.#fail(id, pending, stanzaErrorFrom(stanza))
+    } else {
+      this.#emit('answered', id, pending)
+      pending.resolve(stanza)
+    }
     return true
+  }
+
+  #fail(id: string, pending: Pending, error: unknown): void {
+    this.#emit('failed', id, pending, error)
+    pending.reject(error)
+  }
+
+  /** Emits a DiscoEvent about a request: nothing is read or built while nobody listens. */
+  #emit(type: 'asked' | 'answered' | 'abandoned' | 'failed', id: string, pending: Pending, error?: unknown): void {
+    if (!this.#events.listening) return
+    const at = Date.now()
+    const kind: DiscoEventKind = pending.payload.getNS() === NS_DISCO_ITEMS ? 'items' : 'info'
+    const base = { id, to: pending.to, kind, node: pending.payload.attrs.node, at }
+    if (type === 'asked') {
+      pending.sentAt = at
+      return this.#events.emit({ type, ...base })
+    }
+    const latency = pending.sentAt === 0 ? undefined : at - pending.sentAt
+    // What rejects a request is an Error: a StanzaError, a DisconnectedError, or xmpp.js's send failing.
+    this.#events.emit(type === 'failed' ? { type, ...base, latency, error: error as Error } : { type, ...base, latency })
   }
 
   #fromMatches(from: string | undefined, to: string): boolean {
@@ -201,12 +241,12 @@ export class ReplyMatcher {
   }
 
   readonly #endSession = (): void => {
-    const pending = [...this.#pending.values()]
+    const pending = [...this.#pending]
     this.#pending.clear()
     this.#deferred = []
     this.#waiting?.()
     this.#waiting = undefined
     this.#update()
-    for (const p of pending) p.reject(new DisconnectedError())
+    for (const [id, p] of pending) this.#fail(id, p, new DisconnectedError())
   }
 }

@@ -74,6 +74,21 @@ export type {
   PageRequest,
   QueryOptions,
 } from './DiscoClient.js'
+export { DiscoEvents } from './DiscoEvents.js'
+export type {
+  AbandonedEvent,
+  AnsweredEvent,
+  AskedEvent,
+  CapsUnverifiedEvent,
+  CapsUsedEvent,
+  CapsVerifiedEvent,
+  DiscoEvent,
+  DiscoEventKind,
+  DiscoEventListener,
+  FailedEvent,
+  ServedEvent,
+  SpoofedEvent,
+} from './DiscoEvents.js'
 export { ReplyMatcher, stanzaErrorFrom } from './ReplyMatcher.js'
 export type { PendingRequest } from './ReplyMatcher.js'
 export type { InfoSource } from './DiscoClient.js'

@@ -130,7 +130,7 @@ function defaultRow({ item, info, expanded }: DiscoBrowserRow, labelId: string):
         <span className="rxd-browser-identities" data-state="success">
           {identities.map((i) => `${i.category}/${i.type}`).filter((v, n, all) => all.indexOf(v) === n).join(', ')}
           {' · '}
-          {info.data.features.length} features
+          {info.data.features.length} {info.data.features.length === 1 ? 'feature' : 'features'}
         </span>
       )}
     </>

@@ -31,6 +31,8 @@ export interface Transport {
   readonly latency: number
   schedule(task: () => void, latency: number): void
   route(stanza: XmlElement, from: SimulatedEntity): void
+  /** The session of `entity` ended (a server then tells its contacts it is unavailable). */
+  ended?(entity: SimulatedEntity): void
 }
 
 /** Any listener: what an EventEmitter accepts. */
@@ -225,6 +227,7 @@ export class SimulatedEntity {
     if (this.status !== 'disconnect') this.#status('disconnect', { clean: false })
     this.#endSmSession()
     this.#status('offline')
+    this.#network.ended?.(this)
   }
 
   /** Starts a new session on the same JID. */
@@ -277,6 +280,7 @@ export class SimulatedEntity {
     this.#status('disconnect', { clean: true })
     this.#endSmSession()
     this.#status('offline')
+    this.#network.ended?.(this)
   }
 
   #newSmSession(): void {

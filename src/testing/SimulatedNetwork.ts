@@ -5,11 +5,14 @@
  * The router does what a server does with a stanza between two entities:
  * delivers it to the addressed JID (a missing `to` means our server), after
  * the configured latency, and bounces an IQ request to a JID nobody holds with
- * service-unavailable (RFC 6120 section 8.5.3.2.1 / 10.5.3.1).
+ * service-unavailable (RFC 6120 section 8.5.3.2.1 / 10.5.3.1). A presence
+ * without `to` also goes to the entities subscribed to the sender's presence
+ * (subscribe(); PresenceBroadcast).
  */
 import xml from '@xmpp/xml'
 import { NS_STANZAS } from '../core/namespaces.js'
 import type { XmlElement } from '../core/xml.js'
+import { PresenceBroadcast } from './PresenceBroadcast.js'
 import { SimulatedEntity } from './SimulatedEntity.js'
 import type { SimulatedEntityOptions, Transport } from './SimulatedEntity.js'
 
@@ -54,6 +57,8 @@ export class SimulatedNetwork<E extends SimulatedEntity = SimulatedEntity> imple
   /** Milliseconds every stanza takes to arrive. */
   latency: number
   readonly #timers = new Set<ReturnType<typeof setTimeout>>()
+  readonly #presences = new PresenceBroadcast(() => this.entities.values())
+  #closed = false
 
   constructor(options: SimulatedNetworkOptions = {}) {
     this.latency = options.latency ?? 0
@@ -82,8 +87,32 @@ export class SimulatedNetwork<E extends SimulatedEntity = SimulatedEntity> imple
     return entity
   }
 
+  /**
+   * From now on `watcher` receives the presences `contact` broadcasts (sent
+   * without `to`), as after an approved subscription: at once its current
+   * one, then every change, and its unavailable presence when its session
+   * ends. Subscriptions are between bare JIDs (RFC 6121): every available
+   * resource of `watcher` (one that sent its presence) receives them. An
+   * entity's initial presence brings it the current presence of the
+   * contacts it watches.
+   */
+  subscribe(watcher: string, contact: string): void {
+    this.#presences.subscribe(watcher, contact)
+  }
+
+  /** Whether `watcher` receives the presence of `contact`. */
+  isSubscribed(watcher: string, contact: string): boolean {
+    return this.#presences.isSubscribed(watcher, contact)
+  }
+
+  /** Transport: a session ended; its contacts hear it went unavailable. */
+  ended(entity: E): void {
+    if (!this.#closed) this.#presences.ended(entity)
+  }
+
   /** Takes every entity offline and cancels stanzas in transit. */
   close(): void {
+    this.#closed = true
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
     for (const entity of this.entities.values()) entity.goOffline()
@@ -106,6 +135,7 @@ export class SimulatedNetwork<E extends SimulatedEntity = SimulatedEntity> imple
   route(stanza: XmlElement, from: E): void {
     const out = this.interceptor ? this.interceptor(stanza, from) : stanza
     if (!out) return
+    if (out.name === 'presence' && out.attrs.to === undefined) this.#presences.broadcast(out, from)
     const to = out.attrs.to ?? from.jid.domain
     const target = this.entities.get(to)
     if (target) {

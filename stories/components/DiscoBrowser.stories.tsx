@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/index.js'
 import { DiscoBrowser } from '../../src/react/index.js'
-import type { DiscoBrowserProps } from '../../src/react/index.js'
+import type { DiscoBrowserProps, DiscoBrowserRow } from '../../src/react/index.js'
 import { EXAMPLE_JIDS } from '../../src/testing/index.js'
 import { RequestCounter } from '../support/probes.js'
 import { useExample, useWorld } from '../support/world.js'
@@ -117,14 +117,25 @@ export const PubsubNodes: Story = {
   },
 }
 
-/** Rows rendered by `renderRow`, and the root collapsed at first (`defaultExpanded={false}`). */
+/** What a custom row says of its info query: the count of identities, the error, or that it is still asking. */
+function rowStatus(info: DiscoBrowserRow['info']): string {
+  if (info.isError) return `(${info.error.message})`
+  if (!info.data) return '(asking…)'
+  const count = info.data.identities.length
+  return `(${count} ${count === 1 ? 'identity' : 'identities'})`
+}
+
+/**
+ * Rows rendered by `renderRow`, and the root collapsed at first (`defaultExpanded={false}`). A row shows its
+ * info query's state: the broken service's error and the silent one's timeout (2 s here) too.
+ */
 export const CustomRows: Story = {
   args: {
     defaultExpanded: false,
     renderRow: ({ item, expanded, info }) => (
       <>
         {expanded ? '− ' : '+ '}
-        <b>{item.name ?? item.jid}</b> {info.data ? `(${info.data.identities.length} identities)` : '…'}
+        <b>{item.name ?? item.jid}</b> {rowStatus(info)}
       </>
     ),
   },
@@ -133,11 +144,15 @@ export const CustomRows: Story = {
     const root = await canvas.findByRole('treeitem')
     await expect(root).toHaveAttribute('aria-expanded', 'false')
     await waitFor(() => expect(root).toHaveTextContent('+ '))
-    await waitFor(() => expect(root).toHaveTextContent(/\(\d+ identities\)/))
+    await waitFor(() => expect(root).toHaveTextContent('(1 identity)'))
     root.focus()
     await userEvent.keyboard('{ArrowRight}')
     await expect(root).toHaveAttribute('aria-expanded', 'true')
     await waitFor(() => expect(root).toHaveTextContent('− '))
+    const broken = await canvas.findByRole('treeitem', { name: /Broken service/ })
+    await waitFor(() => expect(broken).toHaveTextContent('(internal-server-error: The simulated service is broken)'))
+    const silent = canvas.getByRole('treeitem', { name: /Silent service/ })
+    await waitFor(() => expect(silent).toHaveTextContent('(No reply within 2000 ms)'), { timeout: 5000 })
   },
 }
 

@@ -4,15 +4,38 @@ import { FeatureGate } from '../../src/react/index.js'
 import type { FeatureGateProps } from '../../src/react/index.js'
 import { EXAMPLE_FEATURES, EXAMPLE_JIDS } from '../../src/testing/index.js'
 
+/** Who each JID of the example network is, for the contact card. */
+const NAMES: Record<string, string> = {
+  [EXAMPLE_JIDS.peer]: 'Juliet',
+  [EXAMPLE_JIDS.otherPeer]: 'Benvolio',
+  [EXAMPLE_JIDS.slow]: 'Slow service',
+  [EXAMPLE_JIDS.broken]: 'Broken service',
+}
+
+/** A contact card whose Call button sits behind the gate: shown only when the contact's client supports calls. */
 function CallButton(props: FeatureGateProps) {
+  const jid = typeof props.jid === 'string' ? props.jid : String(props.jid ?? '')
+  const name = NAMES[jid] ?? jid
   return (
-    <FeatureGate
-      pending={<p role="status">Checking what the peer supports…</p>}
-      fallback={(error) => <p>{error ? `Cannot tell (${error.message}): no call button` : 'No Jingle: no call button'}</p>}
-      {...props}
-    >
-      <button type="button">Call</button>
-    </FeatureGate>
+    <div className="sb-card sb-row">
+      <span className="sb-avatar" aria-hidden="true">
+        {name[0]}
+      </span>
+      <span style={{ flex: 1 }}>
+        <strong>{name}</strong>
+        <br />
+        <code>{jid}</code> · gate on <code>{props.feature}</code>
+      </span>
+      <FeatureGate
+        pending={<p role="status" className="sb-note">Checking what the peer supports…</p>}
+        fallback={(error) => <p className="sb-note">{error ? `Cannot tell (${error.message}): no call button` : 'No Jingle: no call button'}</p>}
+        {...props}
+      >
+        <button type="button" className="sb-call">
+          Call
+        </button>
+      </FeatureGate>
+    </div>
   )
 }
 

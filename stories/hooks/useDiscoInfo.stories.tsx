@@ -137,27 +137,45 @@ function Aliasing() {
   )
 }
 
+/** The four probes, each answered with the server's identity, and the server's counter. */
+async function fiveComponentsAnswered(canvasElement: HTMLElement) {
+  const canvas = within(canvasElement)
+  const counter = canvas.getByRole('status', { name: `requests received by ${EXAMPLE_JIDS.server}` })
+  const probes = canvas.getAllByRole('region', { name: `disco#info of ${EXAMPLE_JIDS.server}` })
+  await expect(probes).toHaveLength(4)
+  for (const probe of probes) {
+    await waitFor(() => expect(probe).toHaveTextContent('status: success'))
+    await expect(probe).toHaveTextContent('identity server/im “Example Server”')
+  }
+  return { canvas, counter, probes }
+}
+
 /**
- * Five components ask example.org at once (four probes and the button's own
- * hook): one request goes out, as the server's request counter shows.
- * Refetch sends exactly one more, and every component gets the new answer.
+ * Five components ask example.org at once (four probes and the Refetch
+ * button's own hook): one request goes out, as the server's counter shows.
  */
 export const Aliasing1Request: Story = {
   name: 'Aliasing (one request for five components)',
   parameters: { world: { live: false } },
   render: () => <Aliasing />,
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
-    const counter = canvas.getByRole('status', { name: `requests received by ${EXAMPLE_JIDS.server}` })
-    const probes = canvas.getAllByRole('region', { name: `disco#info of ${EXAMPLE_JIDS.server}` })
-    await expect(probes).toHaveLength(4)
-    for (const probe of probes) {
-      await waitFor(() => expect(probe).toHaveTextContent('status: success'))
-      await expect(probe).toHaveTextContent('identity server/im “Example Server”')
-    }
+    const { counter } = await fiveComponentsAnswered(canvasElement)
+    await expect(counter).toHaveTextContent(/^1$/)
+    await expect(counter.parentElement).toHaveTextContent(`1 info request received by ${EXAMPLE_JIDS.server}`)
+  },
+}
+
+/** Refetch (from any of the five) sends exactly one more request, and every component gets the new answer. */
+export const RefetchSendsOneMore: Story = {
+  name: 'Refetch (one more request for all five)',
+  parameters: { world: { live: false } },
+  render: () => <Aliasing />,
+  play: async ({ canvasElement }) => {
+    const { canvas, counter, probes } = await fiveComponentsAnswered(canvasElement)
     await expect(counter).toHaveTextContent(/^1$/)
     await userEvent.click(canvas.getByRole('button', { name: 'Refetch' }))
     await waitFor(() => expect(counter).toHaveTextContent(/^2$/))
+    await expect(counter.parentElement).toHaveTextContent(`2 info requests received by ${EXAMPLE_JIDS.server}`)
     for (const probe of probes) await waitFor(() => expect(probe).toHaveTextContent('status: success'))
   },
 }
@@ -172,5 +190,23 @@ export const LiveServer: Story = {
     await waitFor(() => expect(section).toHaveTextContent('status: success'), { timeout: 10_000 })
     await expect(section).toHaveTextContent('identity server/im “Prosody”')
     await expect(canvas.getByText(/^Live server ws:\/\/127\.0\.0\.1:\d+\/xmpp-websocket/)).toBeInTheDocument()
+  },
+}
+
+/**
+ * Live mode with no server at the address (here a closed port): after a few seconds the story says so, with the
+ * command that starts one.
+ */
+export const LiveWithoutServer: Story = {
+  tags: ['screenshot'],
+  globals: { network: 'live' },
+  parameters: { world: { liveService: 'ws://127.0.0.1:9/xmpp-websocket' } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const alert = await canvas.findByRole('alert', {}, { timeout: 10_000 })
+    await expect(alert).toHaveTextContent(
+      'No XMPP server at ws://127.0.0.1:9/xmpp-websocket; start one with npm run prosody',
+    )
+    await expect(within(alert).getByText('npm run prosody')).toBeInTheDocument()
   },
 }

@@ -30,7 +30,9 @@ function Info({ target, timeout }: ProbeProps) {
             {i.name !== undefined && ` “${i.name}”`}
           </li>
         ))}
-        <li>{data.features.length} features</li>
+        <li>
+          {data.features.length} {data.features.length === 1 ? 'feature' : 'features'}
+        </li>
       </ul>
     </section>
   )

@@ -34,7 +34,9 @@ export function InfoSummary({ label, query }: { label: string; query: UseQueryRe
               {i.lang !== undefined && ` (${i.lang})`}
             </li>
           ))}
-          <li>{info.features.length} features</li>
+          <li>
+            {info.features.length} {info.features.length === 1 ? 'feature' : 'features'}
+          </li>
         </ul>
       )}
     </section>
@@ -71,7 +73,7 @@ export function ItemsSummary({ label, query }: { label: string; query: UseQueryR
 /** "example.org received N requests": the simulated entity's IQ counter. */
 export function RequestCounter({ entity, ns }: { entity: SimulatedEntity; ns?: string }) {
   const count = useRequestCount(entity, ns)
-  const what = ns === undefined ? 'IQ requests' : `${ns.split('#')[1] ?? ns} requests`
+  const what = `${ns === undefined ? 'IQ' : (ns.split('#')[1] ?? ns)} ${count === 1 ? 'request' : 'requests'}`
   return (
     <p className="sb-counter">
       <output aria-label={`requests received by ${entity.jid.toString()}`}>{count}</output> {what} received by{' '}

@@ -5,6 +5,7 @@ import { QueryClient } from '@tanstack/react-query'
 import { client } from '@xmpp/client'
 import { createContext, useContext, useEffect, useState, useSyncExternalStore } from 'react'
 import type { ReactNode } from 'react'
+import { entityCaps } from '../../src/core/caps/index.js'
 import type { XmppClient } from '../../src/core/index.js'
 import { DiscoProvider } from '../../src/react/index.js'
 import { EXAMPLE_JIDS, exampleNetwork } from '../../src/testing/index.js'
@@ -43,7 +44,16 @@ export interface World {
 export interface WorldParameters extends ExampleNetworkOptions {
   /** False: the story needs the simulated network (slow, failing or silent services, request counters). */
   live?: boolean
+  /** Turns entity capabilities on for our client, with this caps node. */
+  caps?: string
+  /** False: no banner above the story (a story that shows the session itself). */
+  banner?: boolean
+  /** Live mode: connect here instead (a story showing what happens without a server). */
+  liveService?: string
 }
+
+/** How long live mode waits for the server before it says there is none. */
+const LIVE_WAIT = 3000
 
 function newQueryClient(): QueryClient {
   return new QueryClient({ defaultOptions: { queries: { retry: false } } })
@@ -78,8 +88,8 @@ function liveClient(config: LiveConfig, account: LiveAccount, resource: string) 
   return xmpp
 }
 
-function liveWorld(): World {
-  const config = liveConfig()
+function liveWorld(service: string | undefined): World {
+  const config = { ...liveConfig(), ...(service !== undefined && { service }) }
   const tag = Math.random().toString(36).slice(2, 8)
   const me = liveClient(config, config.me, `storybook-${tag}`)
   const peer = liveClient(config, config.peer, `storybook-${tag}`)
@@ -143,6 +153,34 @@ export function useStatus(xmpp: XmppClient): string {
   )
 }
 
+/** Live mode: whether the server has not let us in within LIVE_WAIT ms (or has dropped us since). */
+function useNoServer(world: World): boolean {
+  const status = useStatus(world.me)
+  const [waited, setWaited] = useState(false)
+  useEffect(() => {
+    if (world.mode !== 'live') return
+    const timer = setTimeout(() => setWaited(true), LIVE_WAIT)
+    return () => clearTimeout(timer)
+  }, [world])
+  return world.mode === 'live' && waited && status !== 'online'
+}
+
+/** What a reader of a live story needs when nothing answers: the command to run. */
+function NoServer({ world }: { world: World }) {
+  return (
+    <div role="alert" className="sb-no-server">
+      <strong>
+        No XMPP server at {world.live?.service}; start one with <code>npm run prosody</code>
+      </strong>
+      <p>
+        It serves the accounts alice, bob and carol (password <code>secret</code>) at ws://127.0.0.1:5280/xmpp-websocket, the
+        stories’ default (<code>STORYBOOK_XMPP_SERVICE</code> changes it). Or switch the Network toolbar back to
+        “Simulated”: every story also runs on the simulated network, with no server.
+      </p>
+    </div>
+  )
+}
+
 function Banner({ world }: { world: World }) {
   const status = useStatus(world.me)
   const peerStatus = useStatus(world.peer)
@@ -163,11 +201,11 @@ function Banner({ world }: { world: World }) {
  */
 export function WorldProvider({ mode, parameters = {}, children }: { mode: NetworkMode; parameters?: WorldParameters; children: ReactNode }) {
   const [world, setWorld] = useState<World | null>(null)
-  const { latency, slowLatency, directorySize } = parameters
+  const { latency, slowLatency, directorySize, liveService } = parameters
   useEffect(() => {
     const created =
       mode === 'live'
-        ? liveWorld()
+        ? liveWorld(liveService)
         : simulatedWorld({
             ...(latency !== undefined && { latency }),
             ...(slowLatency !== undefined && { slowLatency }),
@@ -178,7 +216,7 @@ export function WorldProvider({ mode, parameters = {}, children }: { mode: Netwo
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setWorld(created)
     return () => created.close()
-  }, [mode, latency, slowLatency, directorySize])
+  }, [mode, latency, slowLatency, directorySize, liveService])
 
   if (mode === 'live' && parameters.live === false) {
     return (
@@ -189,11 +227,19 @@ export function WorldProvider({ mode, parameters = {}, children }: { mode: Netwo
     )
   }
   if (!world || world.mode !== mode) return <p className="sb-world-banner">Starting the {mode} network…</p>
+  return <WorldStage world={world} parameters={parameters}>{children}</WorldStage>
+}
+
+function WorldStage({ world, parameters, children }: { world: World; parameters: WorldParameters; children: ReactNode }) {
+  const noServer = useNoServer(world)
+  // entityCaps compares by its options: a new plugin each render changes nothing.
+  const caps = parameters.caps === undefined ? undefined : entityCaps({ node: parameters.caps })
   return (
     <WorldContext.Provider value={world}>
-      <Banner world={world} />
-      <DiscoProvider client={world.me} queryClient={world.queryClient}>
-        {children}
+      {noServer && <NoServer world={world} />}
+      {parameters.banner !== false && <Banner world={world} />}
+      <DiscoProvider client={world.me} queryClient={world.queryClient} caps={caps}>
+        <div className="sb-stage">{children}</div>
       </DiscoProvider>
     </WorldContext.Provider>
   )

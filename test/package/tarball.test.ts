@@ -82,7 +82,7 @@ describe('the packed package in a fresh app', () => {
   })
 
   it('ships dist/ (built by prepack), README.md and LICENSE', () => {
-    for (const file of ['README.md', 'LICENSE', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/core/index.js', 'dist/core/caps/index.js', 'dist/testing/index.js', 'dist/testing/react/index.js']) {
+    for (const file of ['README.md', 'LICENSE', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/core/index.js', 'dist/core/caps/index.js', 'dist/devtools/index.js', 'dist/testing/index.js', 'dist/testing/react/index.js']) {
       expect(shipped).toContain(file)
     }
   })
@@ -98,7 +98,8 @@ describe('the packed package in a fresh app', () => {
   })
 
   it('loads every framework-free and React entry from the installed tarball in Node', async () => {
-    const script = "for (const entry of ['react-xmpp-disco', 'react-xmpp-disco/core', 'react-xmpp-disco/caps', 'react-xmpp-disco/testing']) await import(entry)"
+    const entries = ['react-xmpp-disco', 'react-xmpp-disco/core', 'react-xmpp-disco/caps', 'react-xmpp-disco/devtools', 'react-xmpp-disco/testing']
+    const script = `for (const entry of ${JSON.stringify(entries)}) await import(entry)`
     await sh('node', ['--input-type=module', '-e', script], app)
   })
 

@@ -94,6 +94,11 @@ export class CapsAdvertiser {
     return this.#versions.current?.hashes ?? []
   }
 
+  /** Our vers still answered, newest (current) first, each with its XEP-0390 hashes. */
+  get versions(): { ver: string; hashes: readonly CapsHash[] }[] {
+    return this.#versions.all.map(({ ver, hashes }) => ({ ver, hashes })).reverse()
+  }
+
   /** Resolves once the vers of every change so far are computed, and the presence announcing them (if any) is sent. */
   async update(): Promise<void> {
     this.#flushBurst()

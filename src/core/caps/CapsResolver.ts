@@ -20,6 +20,7 @@
 import xml from '@xmpp/xml'
 import { ClientHooks } from '../ClientHooks.js'
 import type { InfoSource } from '../DiscoClient.js'
+import { DiscoEvents } from '../DiscoEvents.js'
 import { StanzaError } from '../errors.js'
 import { Flight, abortReason } from '../Flight.js'
 import { tryNormalizeJid } from '../jid.js'
@@ -35,7 +36,7 @@ import { advertisedCaps } from './advertisedCaps.js'
 import type { AdvertisedCaps, ShareKey } from './advertisedCaps.js'
 import type { CapsStorage } from './CapsStorage.js'
 import { CapsState } from './CapsState.js'
-import type { CapsLimits } from './CapsState.js'
+import type { CapsLimits, CapsSnapshot } from './CapsState.js'
 import { PersistedCaps } from './PersistedCaps.js'
 import { verifyCapsHash } from './verifyCapsHash.js'
 
@@ -58,6 +59,7 @@ export class CapsResolver implements InfoSource {
   readonly #matcher: ReplyMatcher
   readonly #state: CapsState
   readonly #persisted: PersistedCaps | undefined
+  readonly #events: DiscoEvents
   /** By `jid <jid>` (its own query) and by each hash id it may verify. */
   readonly #flights = new Map<string, Verification>()
   /** Called when a JID's info may have changed with its caps. */
@@ -71,6 +73,7 @@ export class CapsResolver implements InfoSource {
     this.#state = new CapsState(options)
     this.#persisted = options.storage && new PersistedCaps(options.storage, options.maxHashes ?? 1000)
     this.#forget = forget
+    this.#events = DiscoEvents.of(xmpp)
     this.#detach = [
       ClientHooks.of(xmpp).tapIncoming((ctx) => {
         if (ctx.stanza.name === 'presence') this.#onPresence(ctx.stanza)
@@ -84,6 +87,11 @@ export class CapsResolver implements InfoSource {
   /** JIDs and verified hashes remembered, verification queries waiting. */
   get stats(): { jids: number; hashes: number; flights: number } {
     return { jids: this.#state.jids, hashes: this.#state.verified.size, flights: new Set(this.#flights.values()).size }
+  }
+
+  /** What caps state holds: verified hashes and the JIDs advertising them, every JID's caps. */
+  snapshot(): CapsSnapshot {
+    return this.#state.snapshot()
   }
 
   /** A presence we received: a JID's caps change or go. */
@@ -113,7 +121,10 @@ export class CapsResolver implements InfoSource {
       if (!caps || caps.legacy) return undefined
       for (const key of caps.keys) {
         const known = this.#state.verified.get(key.id)
-        if (known) return structuredClone(known)
+        if (known) {
+          if (this.#events.listening) this.#events.emit({ type: 'caps-used', jid, hash: key.id, at: Date.now() })
+          return structuredClone(known)
+        }
       }
       if (this.#persisted && !storageAsked && caps.keys.length > 0) {
         // Once per call: its caps may change while the storage answers; then look again.
@@ -165,7 +176,7 @@ export class CapsResolver implements InfoSource {
       const request = this.#matcher.request(jid, xml('query', { xmlns: NS_DISCO_INFO, node: caps.queryNode }))
       signal.addEventListener('abort', request.cancel, { once: true })
       return request.promise.then(
-        (stanza) => this.#verify(stanza, caps),
+        (stanza) => this.#verify(stanza, caps, jid),
         (error: unknown) => {
           // The peer does not answer its caps node: the plain query is next.
           if (error instanceof StanzaError) return undefined
@@ -183,7 +194,7 @@ export class CapsResolver implements InfoSource {
     return verification
   }
 
-  async #verify(stanza: XmlElement, caps: AdvertisedCaps): Promise<DiscoInfo | undefined> {
+  async #verify(stanza: XmlElement, caps: AdvertisedCaps, jid: string): Promise<DiscoInfo | undefined> {
     // Unusable here (no <query/>, another node, no valid identity): the plain query decides.
     const query = stanza.getChild('query', NS_DISCO_INFO)
     if (!query) return undefined
@@ -197,11 +208,15 @@ export class CapsResolver implements InfoSource {
     }
     delete info.node
     for (const key of caps.keys) {
-      const outcome = await verifyCapsHash(query, { kind: key.kind, algo: key.algorithm, value: key.value }).catch(() => 'unsupported')
-      if (outcome === 'verified' && !this.#disposed) {
+      const outcome = await verifyCapsHash(query, { kind: key.kind, algo: key.algorithm, value: key.value }).catch(() => 'unsupported' as const)
+      if (this.#disposed) continue
+      if (outcome === 'verified') {
         this.#state.verified.set(key.id, structuredClone(info))
         this.#persisted?.save(key.id, query)
       }
+      if (!this.#events.listening) continue
+      const event = { jid, hash: key.id, node: caps.queryNode, at: Date.now() }
+      this.#events.emit(outcome === 'verified' ? { type: 'caps-verified', ...event } : { type: 'caps-unverified', ...event, outcome })
     }
     return info
   }

@@ -29,6 +29,37 @@ export interface CapsLimits {
   maxVersPerMinute?: number | undefined
 }
 
+/** A verified hash, with the JIDs whose latest caps advertise it. */
+export interface CapsSnapshotHash {
+  /** `caps sha-1 <ver>` (XEP-0115) or `ecaps2 sha-256 <hash>` (XEP-0390). */
+  hash: string
+  /** The verified disco#info, shared by every JID advertising the hash. */
+  info: DiscoInfo
+  jids: string[]
+}
+
+/** A JID whose caps we remember. */
+export interface CapsSnapshotJid {
+  jid: string
+  /** The node its queries go to (`node#ver`, or the XEP-0390 hash node); undefined while its caps are ignored. */
+  node: string | undefined
+  /** The hashes it advertised that we can verify. */
+  hashes: string[]
+  /** Whether one of them is verified: its info is shared, no query of its own. */
+  verified: boolean
+  /** XEP-0115 caps without `hash`: only a query to the JID itself answers, never shared. */
+  legacy: boolean
+  /** It advertised too many vers this minute: its caps are ignored for now. */
+  throttled: boolean
+}
+
+/** What caps state holds, for devtools and diagnostics: plain data, a copy. */
+export interface CapsSnapshot {
+  /** Least recently used first. */
+  hashes: CapsSnapshotHash[]
+  jids: CapsSnapshotJid[]
+}
+
 export class CapsState {
   readonly #jids: Lru<string, JidRecord>
   /** Verified results by hash id (ShareKey.id), each shared by every JID advertising it. */
@@ -82,6 +113,28 @@ export class CapsState {
   unavailable(jid: string): void {
     const record = this.#jids.peek(jid)
     if (record) record.caps = undefined
+  }
+
+  /** A copy of what is remembered (reading it marks nothing as used). */
+  snapshot(): CapsSnapshot {
+    const users = new Map<string, string[]>()
+    const jids: CapsSnapshotJid[] = []
+    for (const [jid, record] of this.#jids.entries()) {
+      const caps = record.caps
+      if (!caps && !record.throttled) continue
+      const hashes = caps?.keys.map((k) => k.id) ?? []
+      for (const hash of hashes) users.set(hash, [...(users.get(hash) ?? []), jid])
+      jids.push({
+        jid,
+        node: caps?.queryNode,
+        hashes,
+        verified: hashes.some((h) => this.verified.peek(h) !== undefined),
+        legacy: caps?.legacy ?? false,
+        throttled: record.throttled,
+      })
+    }
+    const hashes = [...this.verified.entries()].map(([hash, info]) => ({ hash, info: structuredClone(info), jids: users.get(hash) ?? [] }))
+    return { hashes, jids }
   }
 
   /** Forgets every JID (a new session gets every presence anew); `verified` too with `all`. */

@@ -61,6 +61,11 @@ export class CapsVersions {
     return this.#versions.at(-1)
   }
 
+  /** Every version still answered, oldest first (the last is current). */
+  get all(): readonly CapsVersion[] {
+    return this.#versions
+  }
+
   /** Makes `ver` (and `hashes`), computed from `info`, the current version, answered at its nodes. */
   install(ver: string, hashes: CapsHash[], info: DiscoInfo): void {
     const same = (v: CapsVersion): boolean => v.ver === ver && sameHashes(v.hashes, hashes)

@@ -20,7 +20,7 @@ import type { XmppClient } from '../XmppClient.js'
 import type { CapsHash } from './advertisedCaps.js'
 import { CapsAdvertiser } from './CapsAdvertiser.js'
 import { CapsResolver } from './CapsResolver.js'
-import type { CapsLimits } from './CapsState.js'
+import type { CapsLimits, CapsSnapshot } from './CapsState.js'
 import type { CapsStorage } from './CapsStorage.js'
 
 export type { CapsHash } from './advertisedCaps.js'
@@ -40,6 +40,12 @@ export interface EntityCapsOptions extends CapsLimits {
    * store. Bounded by maxHashes; every stored entry is verified again before use.
    */
   storage?: CapsStorage | undefined
+}
+
+/** One of our vers, with its XEP-0390 hash set (empty with ecaps2: false). */
+export interface CapsVersionInfo {
+  ver: string
+  hashes: readonly CapsHash[]
 }
 
 /** Counters of what caps hold (every one is bounded). */
@@ -139,6 +145,11 @@ export class EntityCaps implements InfoSource {
     return caps
   }
 
+  /** The entity capabilities that are on for `xmpp`, if any (however they were turned on); creates nothing. */
+  static find(xmpp: XmppClient): EntityCaps | undefined {
+    return instances.get(xmpp)
+  }
+
   /** Prefer EntityCaps.for(xmpp, options): it is on from construction until dispose(). */
   constructor(xmpp: XmppClient, options: EntityCapsOptions) {
     if (instances.has(xmpp)) throw new DiscoError('This client has entity capabilities already: use EntityCaps.for')
@@ -222,6 +233,11 @@ export class EntityCaps implements InfoSource {
     return this.#advertiser.hashes
   }
 
+  /** Our vers still answered at their nodes, newest (current) first: the current one and up to `history` previous ones. */
+  get versions(): CapsVersionInfo[] {
+    return this.#advertiser.versions
+  }
+
   /** Resolves once the vers of every change so far are computed, and the presence announcing them (if any) is sent. */
   update(): Promise<void> {
     return this.#advertiser.update()
@@ -230,6 +246,11 @@ export class EntityCaps implements InfoSource {
   /** What caps state holds, for diagnostics and tests. */
   get stats(): EntityCapsStats {
     return this.#resolver.stats
+  }
+
+  /** Peers' caps as remembered now (a copy): verified hashes with the JIDs advertising them, and every JID's caps. */
+  snapshot(): CapsSnapshot {
+    return this.#resolver.snapshot()
   }
 
   /**

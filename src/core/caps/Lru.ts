@@ -38,6 +38,11 @@ export class Lru<K, V> {
     }
   }
 
+  /** The entries, least recently used first, without marking them used. */
+  entries(): IterableIterator<[K, V]> {
+    return this.#map.entries()
+  }
+
   delete(key: K): boolean {
     return this.#map.delete(key)
   }

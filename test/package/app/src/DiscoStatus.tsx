@@ -15,6 +15,8 @@ import type { DiscoInfo } from 'react-xmpp-disco'
 // Entity capabilities are opt-in, from their own entry: only an app that imports them ships them.
 import { entityCaps, indexedDBCapsStorage } from 'react-xmpp-disco/caps'
 import type { CapsPlugin } from 'react-xmpp-disco/caps'
+// The devtools, from their own entry too.
+import { DiscoDevtools } from 'react-xmpp-disco/devtools'
 
 const xmpp = client({ service: 'wss://example.org/xmpp-websocket', domain: 'example.org', username: 'romeo', password: 'secret' })
 
@@ -31,6 +33,7 @@ export function Root() {
       <Suspense fallback={<p>Asking…</p>}>
         <ServerName />
       </Suspense>
+      <DiscoDevtools initialIsOpen={false} position="fixed" initialTab="traffic" />
     </DiscoProvider>
   )
 }
