@@ -34,7 +34,7 @@ import { DiscoError, DisconnectedError, InvalidInputError } from './errors.js'
 import { findServices, serverOf } from './findServices.js'
 import type { FindServicesOptions, FoundService } from './findServices.js'
 import { Flight, abortReason, waitFor } from './Flight.js'
-import type { Caller } from './Flight.js'
+import type { Caller, Stop } from './Flight.js'
 import { normalizeJid, tryNormalizeJid } from './jid.js'
 import type { JidInput } from './jid.js'
 import type { DiscoInfo, DiscoItemsList, DiscoItemsPage } from './model.js'
@@ -193,6 +193,15 @@ function checkMaxItems(value: unknown): number {
 }
 
 const noop = (): void => {}
+
+/**
+ * TanStack's hashKey of `key`. A target's key holds only strings and null,
+ * for which hashKey is JSON.stringify without its replacer (which only sorts
+ * the keys of plain objects): cheaper, and every query hashes its key.
+ */
+function hashOf(key: FlightKey): string {
+  return key.length === 5 ? JSON.stringify(key) : hashKey(key)
+}
 
 const clients = new WeakMap<XmppClient, WeakMap<QueryClient, DiscoClient>>()
 
@@ -437,16 +446,17 @@ export class DiscoClient {
     queryKey: DiscoQueryKey<K> | DiscoPageKey,
     timeout: number,
     { queue, waitForSession = false }: DiscoQueryOptionsSettings = {},
-    hash = hashKey(queryKey),
+    hash = hashOf(queryKey),
   ): DiscoQueryOptions<ResultOf<K>, K> {
     const ride = waitForSession ? this.#rideWhenOnline : this.#ride
+    const plan: Plan = { queue }
     return {
       queryKey: queryKey as DiscoQueryKey<K>,
       // Hashed once: TanStack takes it as is instead of hashing the key again.
       queryHash: hash,
       // TanStack calls this when it wants fresh data: ride the flight of the
       // entry or start one, never answer from the cache.
-      queryFn: ({ signal }) => ride(queryKey, hash, { timeout, signal }, { queue }) as Promise<ResultOf<K>>,
+      queryFn: ({ signal }) => ride(queryKey, hash, timeout, { signal }, plan) as Promise<ResultOf<K>>,
       // Whatever the app's default: flights and entries are found by this hash.
       queryKeyHashFn: hashKey,
       // "Cached until flushed": entries never expire by time; CacheBound bounds them.
@@ -516,7 +526,7 @@ export class DiscoClient {
     const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
     if (caller.signal?.aborted) throw abortReason(caller.signal)
     this.#attach()
-    const hash = hashKey(key)
+    const hash = hashOf(key)
     if (options.requireFresh) {
       // With noCache the fresh request replaces nothing: it is neither stored nor joined.
       if (options.noCache) return this.#newFlight(key, true, plan).join(caller)
@@ -542,7 +552,7 @@ export class DiscoClient {
     this.#assertLive()
     const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
     if (caller.signal?.aborted) throw abortReason(caller.signal)
-    const hash = hashKey(key)
+    const hash = hashOf(key)
     const flight = this.#flights.get(hash)
     if (flight) return flight.join(caller)
     return this.#fetch(key, hash, caller, false, plan)
@@ -555,22 +565,18 @@ export class DiscoClient {
    */
   #fetch(key: FlightKey, hash: string, caller: Caller, fresh: boolean, plan: Plan = {}): Promise<Result> {
     if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
-    const options = this.#queryOptions(key, caller.timeout, {}, hash)
-    const query = this.#entry(options)
-    const flight = this.#newFlight(key, fresh, plan, hash)
-    this.#setFlight(hash, flight)
+    // An entry that has our options already is fetched with them (a hydrated one has no queryFn).
+    let query = this.queryClient.getQueryCache().get(hash)
+    let options: object | undefined
+    if (!query?.options.queryFn) {
+      options = this.#queryOptions(key, caller.timeout, {}, hash)
+      query = this.#entry(options)
+    }
+    const flight = this.#newFlight(key, fresh, plan, hash, true)
     // Whatever fetch rode an older flight stops; its waiters follow the new one.
     this.#cancelFetch(query)
     this.#store(query, options, flight)
     return flight.join(caller)
-  }
-
-  #setFlight(hash: string, flight: Flight<Result>): void {
-    this.#flights.set(hash, flight)
-    const settle = (): void => {
-      if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
-    }
-    flight.promise.then(settle, settle)
   }
 
   /**
@@ -578,30 +584,30 @@ export class DiscoClient {
    * first, within the caller's timeout (which the reply then gets what is
    * left of). A future or a flight already there needs no session.
    */
-  readonly #rideWhenOnline = async (key: FlightKey, hash: string, caller: Caller, plan: Plan = {}): Promise<Result> => {
-    if (this.#futures.has(hash) || this.#flights.has(hash)) return this.#ride(key, hash, caller, plan)
+  readonly #rideWhenOnline = async (key: FlightKey, hash: string, timeout: number, context: { signal: AbortSignal }, plan: Plan): Promise<Result> => {
+    if (this.#futures.has(hash) || this.#flights.has(hash)) return this.#ride(key, hash, timeout, context, plan)
     const started = Date.now()
-    await this.#session.whenOnline(caller)
-    const timeout = caller.timeout === Infinity ? Infinity : Math.max(1, caller.timeout - (Date.now() - started))
-    return this.#ride(key, hash, { timeout, signal: caller.signal }, plan)
+    const { signal } = context
+    await this.#session.whenOnline({ timeout, signal })
+    const left = timeout === Infinity ? Infinity : Math.max(1, timeout - (Date.now() - started))
+    return this.#ride(key, hash, left, { signal }, plan)
   }
 
   /** The queryFn: rides the entry's flight (or its future), starting a flight when there is none. */
-  readonly #ride = (key: FlightKey, hash: string, caller: Caller, plan: Plan = {}): Promise<Result> => {
+  readonly #ride = (key: FlightKey, hash: string, timeout: number, context: { signal: AbortSignal }, plan: Plan): Promise<Result> => {
     if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
     // The fetch #fetch starts only stores the answer: it is no caller of its
     // own, and has no timeout or abort of its own (cancelled, TanStack ignores it).
     const storing = this.#storing === hash
     const future = this.#futures.get(hash)
-    if (future) return storing ? future : waitFor(future, caller)
+    if (future) return storing ? future : waitFor(future, { timeout, signal: context.signal })
     let flight = this.#flights.get(hash)
     if (!flight) {
       if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
       this.#attach()
-      flight = this.#newFlight(key, false, plan, hash)
-      this.#setFlight(hash, flight)
+      flight = this.#newFlight(key, false, plan, hash, true)
     }
-    return storing ? flight.promise : flight.join(caller)
+    return storing ? flight.promise : flight.join({ timeout, signal: context.signal })
   }
 
   /**
@@ -613,16 +619,17 @@ export class DiscoClient {
   #ridePage(key: DiscoPageKey, caller: Caller): Promise<DiscoItemsPage> {
     if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
     this.#attach()
-    const hash = hashKey(key)
+    const hash = hashOf(key)
     const flight = this.#flights.get(hash)
     return (flight ? flight.join(caller) : this.#fetch(key, hash, caller, false)) as Promise<DiscoItemsPage>
   }
 
-  #newFlight(key: FlightKey, fresh: boolean, plan: Plan = {}, hash = hashKey(key)): Flight<Result> {
+  /** A flight for `key`; `current`: the entry's, in the table until it settles or is retired. */
+  #newFlight(key: FlightKey, fresh: boolean, plan: Plan = {}, hash = hashOf(key), current = false): Flight<Result> {
     const { queue } = plan
     const flight: Flight<Result> = new Flight(
       // A queued flight exists at once (callers join it) and goes on the wire at its turn.
-      (signal) => (queue ? queue.run(() => this.#request(key, fresh, signal, plan), signal) : this.#request(key, fresh, signal, plan)),
+      (stop) => (queue ? queue.run(() => this.#request(key, fresh, stop, plan), stop.signal) : this.#request(key, fresh, stop, plan)),
       () => {
         // Every caller left: the fetch storing this flight's answer stops too.
         if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
@@ -632,12 +639,13 @@ export class DiscoClient {
         this.#refetch(query)
         this.#dropIfEmpty(query)
       },
+      () => {
+        this.#unsettled.delete(flight)
+        if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
+      },
     )
     this.#unsettled.add(flight)
-    const settled = (): void => {
-      this.#unsettled.delete(flight)
-    }
-    flight.promise.then(settled, settled)
+    if (current) this.#flights.set(hash, flight)
     return flight
   }
 
@@ -646,13 +654,13 @@ export class DiscoClient {
     return this.queryClient.getQueryCache().build(this.queryClient, options as unknown as QueryOptionsOf) as Query
   }
 
-  /** Starts a fetch of `query` that only stores what `flight` (or the entry's future) brings. */
-  #store(query: Query, options: object, flight?: Flight<Result>): void {
+  /** Starts a fetch of `query` that only stores what `flight` (or the entry's future) brings; `options` replace the entry's. */
+  #store(query: Query, options: object | undefined, flight?: Flight<Result>): void {
     if (flight) this.#stored.add(flight)
     this.#storing = query.queryHash
     try {
       // A failure is not kept: an entry with no answer and no observer goes.
-      query.fetch(options as unknown as QueryOptionsOf).catch(() => this.#dropIfEmpty(query))
+      query.fetch(options as QueryOptionsOf | undefined).catch(() => this.#dropIfEmpty(query))
     } finally {
       this.#storing = undefined
     }
@@ -688,22 +696,27 @@ export class DiscoClient {
    * (unless `fresh`: requireFresh asks the entity itself), else one IQ; for
    * items, the pages a paging responder gives (`walk`); for a page, one IQ.
    */
-  #request(key: FlightKey, fresh: boolean, signal: AbortSignal, plan: Plan): Promise<Result> {
+  #request(key: FlightKey, fresh: boolean, stop: Stop, plan: Plan): Promise<Result> {
     const [, , kind, jid, node] = key
-    if (key[2] === 'items-page') return this.#wire.page(jid, node, key[5], signal)
-    if (kind === 'items') return this.#wire.items(jid, node, { maxItems: plan.maxItems ?? DEFAULT_MAX_ITEMS, from: plan.from }, signal)
-    const direct = (): Promise<Result> => this.#wire.info(jid, node, signal)
-    if (node !== null || fresh) return direct()
+    if (key[2] === 'items-page') return this.#wire.page(jid, node, key[5], stop)
+    if (kind === 'items') return this.#wire.items(jid, node, { maxItems: plan.maxItems ?? DEFAULT_MAX_ITEMS, from: plan.from }, stop)
+    if (node !== null || fresh || this.#sources.size === 0) return this.#wire.info(jid, node, stop)
+    // The signal, costly to make, only for a source that reads it.
+    const context = {
+      get signal() {
+        return stop.signal
+      },
+    }
     for (const source of this.#sources) {
-      const answer = source.resolveInfo(jid, { signal })
+      const answer = source.resolveInfo(jid, context)
       if (!answer) continue
       return answer.then((info) => {
         if (info) return info
-        if (signal.aborted) throw abortReason(signal)
-        return direct()
+        if (stop.stopped) throw stop.reason
+        return this.#wire.info(jid, node, stop)
       })
     }
-    return direct()
+    return this.#wire.info(jid, node, stop)
   }
 
   #connected(): boolean {
@@ -717,7 +730,7 @@ export class DiscoClient {
   setInfoCache(jid: JidInput, node: string | undefined, info: DiscoInfo): void {
     this.#assertLive()
     const key = this.queryKey('info', jid, node)
-    const hash = hashKey(key)
+    const hash = hashOf(key)
     this.#attach()
     this.#futures.delete(hash)
     this.#retire(hash)
@@ -735,7 +748,7 @@ export class DiscoClient {
   setInfoFuture(jid: JidInput, node: string | undefined, future: Promise<DiscoInfo>): void {
     this.#assertLive()
     const key = this.queryKey('info', jid, node)
-    const hash = hashKey(key)
+    const hash = hashOf(key)
     this.#attach()
     this.#retire(hash)
     this.#futures.set(hash, future)
@@ -772,7 +785,7 @@ export class DiscoClient {
    */
   forgetInfo(jid: JidInput, node?: string): void {
     this.#assertLive()
-    const hash = hashKey(this.queryKey('info', jid, node))
+    const hash = hashOf(this.queryKey('info', jid, node))
     this.#futures.delete(hash)
     this.#retire(hash)
     const query = this.queryClient.getQueryCache().get(hash)
