@@ -456,7 +456,10 @@ export class DiscoClient {
       queryHash: hash,
       // TanStack calls this when it wants fresh data: ride the flight of the
       // entry or start one, never answer from the cache.
-      queryFn: ({ signal }) => ride(queryKey, hash, timeout, { signal }, plan) as Promise<ResultOf<K>>,
+      // The context, not its signal: reading TanStack's signal tells it to
+      // cancel the fetch when its last observer goes, which a fetch that only
+      // stores a flight's answer must not be.
+      queryFn: (context) => ride(queryKey, hash, timeout, context, plan) as Promise<ResultOf<K>>,
       // Whatever the app's default: flights and entries are found by this hash.
       queryKeyHashFn: hashKey,
       // "Cached until flushed": entries never expire by time; CacheBound bounds them.
