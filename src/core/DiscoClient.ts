@@ -683,7 +683,18 @@ export class DiscoClient {
 
   /** Cancels the TanStack fetch of `query`, if any, restoring the state from before it: a cancelled fetch never writes. */
   #cancelFetch(query: Query): void {
-    if (query.state.fetchStatus !== 'idle') void query.cancel({ revert: true, silent: true })
+    if (query.state.fetchStatus === 'idle') return
+    // TanStack makes a CancelledError and its AbortController a DOMException,
+    // synchronously; nobody ever sees either (a silent cancel is swallowed,
+    // and the fetch's signal has no reader left). Their stack traces were
+    // most of what a requireFresh replacing a request in flight cost.
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      void query.cancel({ revert: true, silent: true })
+    } finally {
+      Error.stackTraceLimit = limit
+    }
   }
 
   /**
