@@ -252,10 +252,10 @@ export class DiscoClient {
   /** Obtained through DiscoClient.for: only dispose() ends it. */
   #held = false
   #disposed = false
-  /** Set while this client starts a fetch whose only job is to store a flight's answer. */
-  #storing: string | undefined
-  /** Flights whose answer such a fetch waits for. */
+  /** Flights whose answer a fetch of their entry stores (#store). */
   readonly #stored = new WeakSet<Flight<Result>>()
+  /** Per entry, what tells the callers of #fetch that its storing fetch has written (or never will). */
+  readonly #writes = new WeakMap<Query, () => void>()
   /** A session ended since the last one was up: the next one refetches what hooks observe. */
   #sessionEnded = false
 
@@ -346,6 +346,8 @@ export class DiscoClient {
       cache.subscribe((event) => {
         if (event.type === 'added') this.#index(event.query)
         else if (event.type === 'removed') this.#unindex(event.query)
+        // Whichever fetch wrote (a hook's refetch may have taken over from ours).
+        else if (event.type === 'updated' && event.action.type === 'success') this.#written(event.query)
       }),
       this.#matcher.retain(),
       this.#session.onEnd(() => {
@@ -475,8 +477,14 @@ export class DiscoClient {
   /** The identities, features and forms of `jid` (at `node`), from the cache or one shared request. */
   // async: bad input (InvalidJidError, InvalidInputError) rejects like every
   // other failure instead of throwing synchronously, and still sends nothing.
-  async queryInfo(jid: JidInput, options: InfoQueryOptions = {}): Promise<DiscoInfo> {
-    return (await this.#query(this.queryKey('info', jid, options.node), options)) as DiscoInfo
+  queryInfo(jid: JidInput, options: InfoQueryOptions = {}): Promise<DiscoInfo> {
+    // Not async: the promise of the flight (or the cache) as it is, without
+    // another promise and another tick around it on every query.
+    try {
+      return this.#query(this.queryKey('info', jid, options.node), options) as Promise<DiscoInfo>
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /**
@@ -524,7 +532,8 @@ export class DiscoClient {
     return findServices(this, jid, feature, options)
   }
 
-  async #query(key: FlightKey, options: InfoQueryOptions, plan: Plan = { queue: options.queue }): Promise<Result> {
+  /** The answer for `key`; throws (synchronously) on a disposed client, a bad timeout or an aborted signal. */
+  #query(key: FlightKey, options: InfoQueryOptions, plan: Plan = { queue: options.queue }): Promise<Result> {
     this.#assertLive()
     const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
     if (caller.signal?.aborted) throw abortReason(caller.signal)
@@ -544,7 +553,7 @@ export class DiscoClient {
     const query = this.queryClient.getQueryCache().get(hash)
     if (query && isCached(query)) {
       this.#bounds?.[key[2] === 'info' ? 'info' : 'items'].touch(query)
-      return query.state.data as Result
+      return Promise.resolve(query.state.data as Result)
     }
     if (options.noCache) return this.#newFlight(key, false, plan).join(caller)
     return this.#fetch(key, hash, caller, false, plan)
@@ -578,8 +587,11 @@ export class DiscoClient {
     const flight = this.#newFlight(key, fresh, plan, hash, true)
     // Whatever fetch rode an older flight stops; its waiters follow the new one.
     this.#cancelFetch(query)
-    this.#store(query, options, flight)
-    return flight.join(caller)
+    this.#stored.add(flight)
+    const written = this.#store(query, options, flight.promise)
+    // The caller goes on once the answer is in the cache: a query made right
+    // after sees it there, and a requireFresh right after does not cancel its write.
+    return flight.join(caller).then((answer) => written.then(() => answer))
   }
 
   /**
@@ -599,18 +611,15 @@ export class DiscoClient {
   /** The queryFn: rides the entry's flight (or its future), starting a flight when there is none. */
   readonly #ride = (key: FlightKey, hash: string, timeout: number, context: { signal: AbortSignal }, plan: Plan): Promise<Result> => {
     if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
-    // The fetch #fetch starts only stores the answer: it is no caller of its
-    // own, and has no timeout or abort of its own (cancelled, TanStack ignores it).
-    const storing = this.#storing === hash
     const future = this.#futures.get(hash)
-    if (future) return storing ? future : waitFor(future, { timeout, signal: context.signal })
+    if (future) return waitFor(future, { timeout, signal: context.signal })
     let flight = this.#flights.get(hash)
     if (!flight) {
       if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
       this.#attach()
       flight = this.#newFlight(key, false, plan, hash, true)
     }
-    return storing ? flight.promise : flight.join({ timeout, signal: context.signal })
+    return flight.join({ timeout, signal: context.signal })
   }
 
   /**
@@ -657,20 +666,44 @@ export class DiscoClient {
     return this.queryClient.getQueryCache().build(this.queryClient, options as unknown as QueryOptionsOf) as Query
   }
 
-  /** Starts a fetch of `query` that only stores what `flight` (or the entry's future) brings; `options` replace the entry's. */
-  #store(query: Query, options: object | undefined, flight?: Flight<Result>): void {
-    if (flight) this.#stored.add(flight)
-    this.#storing = query.queryHash
-    try {
-      // A failure is not kept: an entry with no answer and no observer goes.
-      query.fetch(options as QueryOptionsOf | undefined).catch(() => this.#dropIfEmpty(query))
-    } finally {
-      this.#storing = undefined
+  /**
+   * Starts a fetch of `query` that only stores `answer` (a flight's promise,
+   * or the entry's future): TanStack takes it as the fetch's first attempt
+   * instead of calling the queryFn, so the fetch is no caller of the flight
+   * and has no timeout or abort of its own. `options` replace the entry's.
+   * Resolves once the answer is written, or will not be (failed, cancelled).
+   */
+  #store(query: Query, options: object | undefined, answer: Promise<Result>): Promise<void> {
+    this.#written(query)
+    let written!: () => void
+    const done = new Promise<void>((resolve) => {
+      written = resolve
+    })
+    this.#writes.set(query, written)
+    const settle = (): void => {
+      if (this.#writes.get(query) === written) this.#writes.delete(query)
+      written()
     }
+    query.fetch(options as QueryOptionsOf | undefined, { initialPromise: answer }).then(settle, () => {
+      settle()
+      // A failure is not kept: an entry with no answer and no observer goes.
+      this.#dropIfEmpty(query)
+    })
+    return done
   }
 
-  /** Removes `query` when it holds no answer and nothing observes or fetches it. */
+  /** The storing fetch of `query` wrote, failed or was cancelled: its callers go on. */
+  #written(query: Query): void {
+    const written = this.#writes.get(query)
+    if (!written) return
+    this.#writes.delete(query)
+    written()
+  }
+
+  /** Removes `query` when it holds no answer and nothing observes, fetches or is about to store into it. */
   #dropIfEmpty(query: Query): void {
+    // A fetch that failed after a newer one started may have set the entry idle (TanStack cannot cancel a fetch whose answer is in).
+    if (this.#writes.has(query)) return
     if (query.state.data !== undefined || query.getObserversCount() > 0 || query.state.fetchStatus !== 'idle') return
     const cache = this.queryClient.getQueryCache()
     if (cache.get(query.queryHash) === query) cache.remove(query)
@@ -683,6 +716,7 @@ export class DiscoClient {
 
   /** Cancels the TanStack fetch of `query`, if any, restoring the state from before it: a cancelled fetch never writes. */
   #cancelFetch(query: Query): void {
+    this.#written(query)
     if (query.state.fetchStatus === 'idle') return
     // TanStack makes a CancelledError and its AbortController a DOMException,
     // synchronously; nobody ever sees either (a silent cancel is swallowed,
@@ -777,7 +811,7 @@ export class DiscoClient {
     const query = this.#entry(options)
     this.#cancelFetch(query)
     // The entry stores what the future brings, through a fetch that waits for it.
-    this.#store(query, options)
+    void this.#store(query, options, future)
   }
 
   /**
