@@ -722,12 +722,14 @@ export class DiscoClient {
     // synchronously; nobody ever sees either (a silent cancel is swallowed,
     // and the fetch's signal has no reader left). Their stack traces were
     // most of what a requireFresh replacing a request in flight cost.
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
+    // (V8's Error.stackTraceLimit; other engines ignore the property.)
+    const errors = Error as { stackTraceLimit?: number | undefined }
+    const limit = errors.stackTraceLimit
+    errors.stackTraceLimit = 0
     try {
       void query.cancel({ revert: true, silent: true })
     } finally {
-      Error.stackTraceLimit = limit
+      errors.stackTraceLimit = limit
     }
   }
 
