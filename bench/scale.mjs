@@ -198,6 +198,12 @@ try {
     }
   }
 
+  // BENCH_SCALE_ONLY=ours|bare: one candidate alone, for a profile (node --cpu-prof) of it; nothing recorded.
+  const only = process.env.BENCH_SCALE_ONLY
+  if (only) {
+    for (let i = 0; i < SCALE_RUNS; i++) await runOnce(only)
+    throw Object.assign(new Error(`BENCH_SCALE_ONLY=${only}: done, nothing recorded`), { only: true })
+  }
   // A warm-up round of each (JIT, Prosody's first sessions), not recorded.
   await runOnce('bare')
   await runOnce('ours')
@@ -242,6 +248,9 @@ try {
   results.note(
     'CPU per presence includes xmpp.js parsing (ltx), stream-management acks and the one counting listener both candidates have; "our processing" subtracts the bare client of the same round. The rows row of the baseline is a plain <li> per JID with no hook.',
   )
+} catch (err) {
+  if (!err.only) throw err
+  console.log(`  ${err.message}`)
 } finally {
   await crowd?.stop()
   await server.stop()
