@@ -20,6 +20,8 @@ export interface StartProsodyOptions {
   httpPort?: number
   /** A MUC service at `conference.<host>` (Prosody: the muc component; ejabberd: mod_muc and mod_muc_admin). */
   muc?: boolean
+  /** Opens a XEP-0114 component port (loopback) for `comp.<host>` with this secret. Default: none. */
+  componentSecret?: string
 }
 
 export interface ProsodyExit {
@@ -54,6 +56,8 @@ export interface ProsodyServer {
   logTail(lines?: number): Promise<string>
   /** The MUC service's JID, when started with `muc: true`. */
   mucService?: string
+  /** Where an external component (XEP-0114) connects, when started with `componentSecret`. */
+  component?: { host: string; port: number; secret: string }
 }
 
 export const CONFIG_PATH: string

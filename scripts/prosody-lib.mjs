@@ -42,7 +42,7 @@ const START_ATTEMPTS = 3
  * Starts a Prosody of its own on loopback. See prosody-lib.d.mts for the API.
  */
 export async function startProsody(options = {}) {
-  const { host = 'localhost', users = [], log, logLevel = 'info', muc = false } = options
+  const { host = 'localhost', users = [], log, logLevel = 'info', muc = false, componentSecret } = options
   // A plain existence check (not X_OK), as this always was.
   if (!onPath('prosody', existsSync) || !onPath('prosodyctl', existsSync)) {
     throw new Error(
@@ -52,14 +52,19 @@ export async function startProsody(options = {}) {
   }
   const fixedPorts = options.c2sPort !== undefined || options.httpPort !== undefined
   return retryOnPortInUse(fixedPorts, START_ATTEMPTS, () =>
-    startOnce({ host, users, log, logLevel, muc, c2sPort: options.c2sPort, httpPort: options.httpPort }),
+    startOnce({ host, users, log, logLevel, muc, componentSecret, c2sPort: options.c2sPort, httpPort: options.httpPort }),
   )
 }
 
-async function startOnce({ host, users, log, logLevel, muc, c2sPort: c2sWanted, httpPort: httpWanted }) {
+async function startOnce({ host, users, log, logLevel, muc, componentSecret, c2sPort: c2sWanted, httpPort: httpWanted }) {
   const c2sPort = c2sWanted ?? (await freePort())
   let httpPort = httpWanted ?? (await freePort())
   while (httpPort === c2sPort) httpPort = await freePort()
+  let componentPort
+  if (componentSecret) {
+    componentPort = await freePort()
+    while (componentPort === c2sPort || componentPort === httpPort) componentPort = await freePort()
+  }
 
   const dir = await mkdtemp(join(tmpdir(), 'rxd-prosody-'))
   await mkdir(join(dir, 'certs'))
@@ -73,6 +78,8 @@ async function startOnce({ host, users, log, logLevel, muc, c2sPort: c2sWanted, 
     RXD_PROSODY_LOG_LEVEL: logLevel,
     RXD_PROSODY_LOG_CONSOLE: log ? '1' : '',
     RXD_PROSODY_MUC: muc ? '1' : '',
+    RXD_PROSODY_COMPONENT_PORT: componentPort ? String(componentPort) : '',
+    RXD_PROSODY_COMPONENT_SECRET: componentSecret ?? '',
   }
 
   // Works offline (writes into data_path directly) and while the server
@@ -110,6 +117,7 @@ async function startOnce({ host, users, log, logLevel, muc, c2sPort: c2sWanted, 
   const started = Date.now()
   const c2sLine = `Activated service 'c2s' on [127.0.0.1]:${c2sPort}`
   const httpLine = `Activated service 'http' on [127.0.0.1]:${httpPort}`
+  const componentLine = componentPort ? `Activated service 'component' on [127.0.0.1]:${componentPort}` : ''
   for (;;) {
     const exitInfo = server.exitInfo
     if (exitInfo) {
@@ -123,7 +131,7 @@ async function startOnce({ host, users, log, logLevel, muc, c2sPort: c2sWanted, 
       await stop()
       throw new PortInUseError(`Prosody could not bind its ports (${c2sPort}, ${httpPort}):\n${tail}`)
     }
-    if (text.includes(c2sLine) && text.includes(httpLine) && (await portAcceptsConnections(c2sPort))) break
+    if (text.includes(c2sLine) && text.includes(httpLine) && text.includes(componentLine) && (await portAcceptsConnections(c2sPort))) break
     if (Date.now() - started > READY_TIMEOUT_MS) {
       const tail = await readTail(logFile)
       await stop()
@@ -132,5 +140,9 @@ async function startOnce({ host, users, log, logLevel, muc, c2sPort: c2sWanted, 
     await sleep(POLL_MS)
   }
 
-  return { ...serverFields({ host, c2sPort, httpPort, dir, logFile, users: accounts, server, register }), ...(muc && { mucService: `conference.${host}` }) }
+  return {
+    ...serverFields({ host, c2sPort, httpPort, dir, logFile, users: accounts, server, register }),
+    ...(muc && { mucService: `conference.${host}` }),
+    ...(componentPort && { component: { host: `comp.${host}`, port: componentPort, secret: componentSecret } }),
+  }
 }

@@ -11,6 +11,10 @@
 --   RXD_PROSODY_LOG_CONSOLE  "1": also log to stdout (prosody runs with -F)
 --   RXD_PROSODY_MUC        "1": a MUC service at conference.<host> (rooms
 --                          created by joining, listed at once)
+--   RXD_PROSODY_COMPONENT_PORT, RXD_PROSODY_COMPONENT_SECRET
+--                          both set: an external component (XEP-0114) may
+--                          connect on that port as comp.<host> with that secret
+--                          (the scale benchmark sends presences from it)
 -- The same variables are needed by `prosodyctl --config <abs path> register ...`.
 
 local dir = os.getenv("RXD_PROSODY_DIR")
@@ -23,6 +27,9 @@ local http_port = tonumber(os.getenv("RXD_PROSODY_HTTP_PORT") or "") or 5280
 local log_level = os.getenv("RXD_PROSODY_LOG_LEVEL") == "debug" and "debug" or "info"
 local log_console = os.getenv("RXD_PROSODY_LOG_CONSOLE") == "1"
 local muc = os.getenv("RXD_PROSODY_MUC") == "1"
+local comp_port = tonumber(os.getenv("RXD_PROSODY_COMPONENT_PORT") or "")
+local comp_secret = os.getenv("RXD_PROSODY_COMPONENT_SECRET")
+if comp_secret == "" then comp_secret = nil end
 
 -- Tests and CI run as root; without this Prosody refuses to start (and
 -- 0.12.3 then hangs on shutdown).
@@ -47,7 +54,9 @@ c2s_ports = { c2s_port }
 http_ports = { http_port }
 http_interfaces = { "127.0.0.1" }
 s2s_ports = { }
-component_ports = { }
+-- No component port unless a test or benchmark asks for one (loopback only).
+component_ports = { comp_secret and comp_port or nil }
+component_interfaces = { "127.0.0.1" }
 https_ports = { }
 c2s_direct_tls_ports = { }
 legacy_ssl_ports = { }
@@ -99,4 +108,9 @@ if muc then
 	-- A room is listed as soon as someone joins it (no configuration step, public).
 	muc_room_locking = false
 	muc_room_default_public = true
+end
+
+if comp_port and comp_secret then
+	Component("comp." .. host)
+	component_secret = comp_secret
 end

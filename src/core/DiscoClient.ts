@@ -34,7 +34,7 @@ import { DiscoError, DisconnectedError, InvalidInputError } from './errors.js'
 import { findServices, serverOf } from './findServices.js'
 import type { FindServicesOptions, FoundService } from './findServices.js'
 import { Flight, abortReason, waitFor } from './Flight.js'
-import type { Caller } from './Flight.js'
+import type { Caller, Stop } from './Flight.js'
 import { normalizeJid, tryNormalizeJid } from './jid.js'
 import type { JidInput } from './jid.js'
 import type { DiscoInfo, DiscoItemsList, DiscoItemsPage } from './model.js'
@@ -194,6 +194,15 @@ function checkMaxItems(value: unknown): number {
 
 const noop = (): void => {}
 
+/**
+ * TanStack's hashKey of `key`. A target's key holds only strings and null,
+ * for which hashKey is JSON.stringify without its replacer (which only sorts
+ * the keys of plain objects): cheaper, and every query hashes its key.
+ */
+function hashOf(key: FlightKey): string {
+  return key.length === 5 ? JSON.stringify(key) : hashKey(key)
+}
+
 const clients = new WeakMap<XmppClient, WeakMap<QueryClient, DiscoClient>>()
 
 /**
@@ -243,10 +252,10 @@ export class DiscoClient {
   /** Obtained through DiscoClient.for: only dispose() ends it. */
   #held = false
   #disposed = false
-  /** Set while this client starts a fetch whose only job is to store a flight's answer. */
-  #storing: string | undefined
-  /** Flights whose answer such a fetch waits for. */
+  /** Flights whose answer a fetch of their entry stores (#store). */
   readonly #stored = new WeakSet<Flight<Result>>()
+  /** Per entry, what tells the callers of #fetch that its storing fetch has written (or never will). */
+  readonly #writes = new WeakMap<Query, () => void>()
   /** A session ended since the last one was up: the next one refetches what hooks observe. */
   #sessionEnded = false
 
@@ -337,6 +346,8 @@ export class DiscoClient {
       cache.subscribe((event) => {
         if (event.type === 'added') this.#index(event.query)
         else if (event.type === 'removed') this.#unindex(event.query)
+        // Whichever fetch wrote (a hook's refetch may have taken over from ours).
+        else if (event.type === 'updated' && event.action.type === 'success') this.#written(event.query)
       }),
       this.#matcher.retain(),
       this.#session.onEnd(() => {
@@ -437,16 +448,20 @@ export class DiscoClient {
     queryKey: DiscoQueryKey<K> | DiscoPageKey,
     timeout: number,
     { queue, waitForSession = false }: DiscoQueryOptionsSettings = {},
-    hash = hashKey(queryKey),
+    hash = hashOf(queryKey),
   ): DiscoQueryOptions<ResultOf<K>, K> {
     const ride = waitForSession ? this.#rideWhenOnline : this.#ride
+    const plan: Plan = { queue }
     return {
       queryKey: queryKey as DiscoQueryKey<K>,
       // Hashed once: TanStack takes it as is instead of hashing the key again.
       queryHash: hash,
       // TanStack calls this when it wants fresh data: ride the flight of the
       // entry or start one, never answer from the cache.
-      queryFn: ({ signal }) => ride(queryKey, hash, { timeout, signal }, { queue }) as Promise<ResultOf<K>>,
+      // The context, not its signal: reading TanStack's signal tells it to
+      // cancel the fetch when its last observer goes, which a fetch that only
+      // stores a flight's answer must not be.
+      queryFn: (context) => ride(queryKey, hash, timeout, context, plan) as Promise<ResultOf<K>>,
       // Whatever the app's default: flights and entries are found by this hash.
       queryKeyHashFn: hashKey,
       // "Cached until flushed": entries never expire by time; CacheBound bounds them.
@@ -462,8 +477,14 @@ export class DiscoClient {
   /** The identities, features and forms of `jid` (at `node`), from the cache or one shared request. */
   // async: bad input (InvalidJidError, InvalidInputError) rejects like every
   // other failure instead of throwing synchronously, and still sends nothing.
-  async queryInfo(jid: JidInput, options: InfoQueryOptions = {}): Promise<DiscoInfo> {
-    return (await this.#query(this.queryKey('info', jid, options.node), options)) as DiscoInfo
+  queryInfo(jid: JidInput, options: InfoQueryOptions = {}): Promise<DiscoInfo> {
+    // Not async: the promise of the flight (or the cache) as it is, without
+    // another promise and another tick around it on every query.
+    try {
+      return this.#query(this.queryKey('info', jid, options.node), options) as Promise<DiscoInfo>
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /**
@@ -511,12 +532,13 @@ export class DiscoClient {
     return findServices(this, jid, feature, options)
   }
 
-  async #query(key: FlightKey, options: InfoQueryOptions, plan: Plan = { queue: options.queue }): Promise<Result> {
+  /** The answer for `key`; throws (synchronously) on a disposed client, a bad timeout or an aborted signal. */
+  #query(key: FlightKey, options: InfoQueryOptions, plan: Plan = { queue: options.queue }): Promise<Result> {
     this.#assertLive()
     const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
     if (caller.signal?.aborted) throw abortReason(caller.signal)
     this.#attach()
-    const hash = hashKey(key)
+    const hash = hashOf(key)
     if (options.requireFresh) {
       // With noCache the fresh request replaces nothing: it is neither stored nor joined.
       if (options.noCache) return this.#newFlight(key, true, plan).join(caller)
@@ -531,7 +553,7 @@ export class DiscoClient {
     const query = this.queryClient.getQueryCache().get(hash)
     if (query && isCached(query)) {
       this.#bounds?.[key[2] === 'info' ? 'info' : 'items'].touch(query)
-      return query.state.data as Result
+      return Promise.resolve(query.state.data as Result)
     }
     if (options.noCache) return this.#newFlight(key, false, plan).join(caller)
     return this.#fetch(key, hash, caller, false, plan)
@@ -542,7 +564,7 @@ export class DiscoClient {
     this.#assertLive()
     const caller: Caller = { timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT), signal: options.signal }
     if (caller.signal?.aborted) throw abortReason(caller.signal)
-    const hash = hashKey(key)
+    const hash = hashOf(key)
     const flight = this.#flights.get(hash)
     if (flight) return flight.join(caller)
     return this.#fetch(key, hash, caller, false, plan)
@@ -555,22 +577,21 @@ export class DiscoClient {
    */
   #fetch(key: FlightKey, hash: string, caller: Caller, fresh: boolean, plan: Plan = {}): Promise<Result> {
     if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
-    const options = this.#queryOptions(key, caller.timeout, {}, hash)
-    const query = this.#entry(options)
-    const flight = this.#newFlight(key, fresh, plan, hash)
-    this.#setFlight(hash, flight)
+    // An entry that has our options already is fetched with them (a hydrated one has no queryFn).
+    let query = this.queryClient.getQueryCache().get(hash)
+    let options: object | undefined
+    if (!query?.options.queryFn) {
+      options = this.#queryOptions(key, caller.timeout, {}, hash)
+      query = this.#entry(options)
+    }
+    const flight = this.#newFlight(key, fresh, plan, hash, true)
     // Whatever fetch rode an older flight stops; its waiters follow the new one.
     this.#cancelFetch(query)
-    this.#store(query, options, flight)
-    return flight.join(caller)
-  }
-
-  #setFlight(hash: string, flight: Flight<Result>): void {
-    this.#flights.set(hash, flight)
-    const settle = (): void => {
-      if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
-    }
-    flight.promise.then(settle, settle)
+    this.#stored.add(flight)
+    const written = this.#store(query, options, flight.promise)
+    // The caller goes on once the answer is in the cache: a query made right
+    // after sees it there, and a requireFresh right after does not cancel its write.
+    return flight.join(caller).then((answer) => written.then(() => answer))
   }
 
   /**
@@ -578,30 +599,27 @@ export class DiscoClient {
    * first, within the caller's timeout (which the reply then gets what is
    * left of). A future or a flight already there needs no session.
    */
-  readonly #rideWhenOnline = async (key: FlightKey, hash: string, caller: Caller, plan: Plan = {}): Promise<Result> => {
-    if (this.#futures.has(hash) || this.#flights.has(hash)) return this.#ride(key, hash, caller, plan)
+  readonly #rideWhenOnline = async (key: FlightKey, hash: string, timeout: number, context: { signal: AbortSignal }, plan: Plan): Promise<Result> => {
+    if (this.#futures.has(hash) || this.#flights.has(hash)) return this.#ride(key, hash, timeout, context, plan)
     const started = Date.now()
-    await this.#session.whenOnline(caller)
-    const timeout = caller.timeout === Infinity ? Infinity : Math.max(1, caller.timeout - (Date.now() - started))
-    return this.#ride(key, hash, { timeout, signal: caller.signal }, plan)
+    const { signal } = context
+    await this.#session.whenOnline({ timeout, signal })
+    const left = timeout === Infinity ? Infinity : Math.max(1, timeout - (Date.now() - started))
+    return this.#ride(key, hash, left, { signal }, plan)
   }
 
   /** The queryFn: rides the entry's flight (or its future), starting a flight when there is none. */
-  readonly #ride = (key: FlightKey, hash: string, caller: Caller, plan: Plan = {}): Promise<Result> => {
+  readonly #ride = (key: FlightKey, hash: string, timeout: number, context: { signal: AbortSignal }, plan: Plan): Promise<Result> => {
     if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
-    // The fetch #fetch starts only stores the answer: it is no caller of its
-    // own, and has no timeout or abort of its own (cancelled, TanStack ignores it).
-    const storing = this.#storing === hash
     const future = this.#futures.get(hash)
-    if (future) return storing ? future : waitFor(future, caller)
+    if (future) return waitFor(future, { timeout, signal: context.signal })
     let flight = this.#flights.get(hash)
     if (!flight) {
       if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
       this.#attach()
-      flight = this.#newFlight(key, false, plan, hash)
-      this.#setFlight(hash, flight)
+      flight = this.#newFlight(key, false, plan, hash, true)
     }
-    return storing ? flight.promise : flight.join(caller)
+    return flight.join({ timeout, signal: context.signal })
   }
 
   /**
@@ -613,16 +631,17 @@ export class DiscoClient {
   #ridePage(key: DiscoPageKey, caller: Caller): Promise<DiscoItemsPage> {
     if (this.#disposed) return Promise.reject(new DisconnectedError('The DiscoClient was disposed'))
     this.#attach()
-    const hash = hashKey(key)
+    const hash = hashOf(key)
     const flight = this.#flights.get(hash)
     return (flight ? flight.join(caller) : this.#fetch(key, hash, caller, false)) as Promise<DiscoItemsPage>
   }
 
-  #newFlight(key: FlightKey, fresh: boolean, plan: Plan = {}, hash = hashKey(key)): Flight<Result> {
+  /** A flight for `key`; `current`: the entry's, in the table until it settles or is retired. */
+  #newFlight(key: FlightKey, fresh: boolean, plan: Plan = {}, hash = hashOf(key), current = false): Flight<Result> {
     const { queue } = plan
     const flight: Flight<Result> = new Flight(
       // A queued flight exists at once (callers join it) and goes on the wire at its turn.
-      (signal) => (queue ? queue.run(() => this.#request(key, fresh, signal, plan), signal) : this.#request(key, fresh, signal, plan)),
+      (stop) => (queue ? queue.run(() => this.#request(key, fresh, stop, plan), stop.signal) : this.#request(key, fresh, stop, plan)),
       () => {
         // Every caller left: the fetch storing this flight's answer stops too.
         if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
@@ -632,12 +651,13 @@ export class DiscoClient {
         this.#refetch(query)
         this.#dropIfEmpty(query)
       },
+      () => {
+        this.#unsettled.delete(flight)
+        if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
+      },
     )
     this.#unsettled.add(flight)
-    const settled = (): void => {
-      this.#unsettled.delete(flight)
-    }
-    flight.promise.then(settled, settled)
+    if (current) this.#flights.set(hash, flight)
     return flight
   }
 
@@ -646,20 +666,44 @@ export class DiscoClient {
     return this.queryClient.getQueryCache().build(this.queryClient, options as unknown as QueryOptionsOf) as Query
   }
 
-  /** Starts a fetch of `query` that only stores what `flight` (or the entry's future) brings. */
-  #store(query: Query, options: object, flight?: Flight<Result>): void {
-    if (flight) this.#stored.add(flight)
-    this.#storing = query.queryHash
-    try {
-      // A failure is not kept: an entry with no answer and no observer goes.
-      query.fetch(options as unknown as QueryOptionsOf).catch(() => this.#dropIfEmpty(query))
-    } finally {
-      this.#storing = undefined
+  /**
+   * Starts a fetch of `query` that only stores `answer` (a flight's promise,
+   * or the entry's future): TanStack takes it as the fetch's first attempt
+   * instead of calling the queryFn, so the fetch is no caller of the flight
+   * and has no timeout or abort of its own. `options` replace the entry's.
+   * Resolves once the answer is written, or will not be (failed, cancelled).
+   */
+  #store(query: Query, options: object | undefined, answer: Promise<Result>): Promise<void> {
+    this.#written(query)
+    let written!: () => void
+    const done = new Promise<void>((resolve) => {
+      written = resolve
+    })
+    this.#writes.set(query, written)
+    const settle = (): void => {
+      if (this.#writes.get(query) === written) this.#writes.delete(query)
+      written()
     }
+    query.fetch(options as QueryOptionsOf | undefined, { initialPromise: answer }).then(settle, () => {
+      settle()
+      // A failure is not kept: an entry with no answer and no observer goes.
+      this.#dropIfEmpty(query)
+    })
+    return done
   }
 
-  /** Removes `query` when it holds no answer and nothing observes or fetches it. */
+  /** The storing fetch of `query` wrote, failed or was cancelled: its callers go on. */
+  #written(query: Query): void {
+    const written = this.#writes.get(query)
+    if (!written) return
+    this.#writes.delete(query)
+    written()
+  }
+
+  /** Removes `query` when it holds no answer and nothing observes, fetches or is about to store into it. */
   #dropIfEmpty(query: Query): void {
+    // A fetch that failed after a newer one started may have set the entry idle (TanStack cannot cancel a fetch whose answer is in).
+    if (this.#writes.has(query)) return
     if (query.state.data !== undefined || query.getObserversCount() > 0 || query.state.fetchStatus !== 'idle') return
     const cache = this.queryClient.getQueryCache()
     if (cache.get(query.queryHash) === query) cache.remove(query)
@@ -672,7 +716,21 @@ export class DiscoClient {
 
   /** Cancels the TanStack fetch of `query`, if any, restoring the state from before it: a cancelled fetch never writes. */
   #cancelFetch(query: Query): void {
-    if (query.state.fetchStatus !== 'idle') void query.cancel({ revert: true, silent: true })
+    this.#written(query)
+    if (query.state.fetchStatus === 'idle') return
+    // TanStack makes a CancelledError and its AbortController a DOMException,
+    // synchronously; nobody ever sees either (a silent cancel is swallowed,
+    // and the fetch's signal has no reader left). Their stack traces were
+    // most of what a requireFresh replacing a request in flight cost.
+    // (V8's Error.stackTraceLimit; other engines ignore the property.)
+    const errors = Error as { stackTraceLimit?: number | undefined }
+    const limit = errors.stackTraceLimit
+    errors.stackTraceLimit = 0
+    try {
+      void query.cancel({ revert: true, silent: true })
+    } finally {
+      errors.stackTraceLimit = limit
+    }
   }
 
   /**
@@ -688,22 +746,27 @@ export class DiscoClient {
    * (unless `fresh`: requireFresh asks the entity itself), else one IQ; for
    * items, the pages a paging responder gives (`walk`); for a page, one IQ.
    */
-  #request(key: FlightKey, fresh: boolean, signal: AbortSignal, plan: Plan): Promise<Result> {
+  #request(key: FlightKey, fresh: boolean, stop: Stop, plan: Plan): Promise<Result> {
     const [, , kind, jid, node] = key
-    if (key[2] === 'items-page') return this.#wire.page(jid, node, key[5], signal)
-    if (kind === 'items') return this.#wire.items(jid, node, { maxItems: plan.maxItems ?? DEFAULT_MAX_ITEMS, from: plan.from }, signal)
-    const direct = (): Promise<Result> => this.#wire.info(jid, node, signal)
-    if (node !== null || fresh) return direct()
+    if (key[2] === 'items-page') return this.#wire.page(jid, node, key[5], stop)
+    if (kind === 'items') return this.#wire.items(jid, node, { maxItems: plan.maxItems ?? DEFAULT_MAX_ITEMS, from: plan.from }, stop)
+    if (node !== null || fresh || this.#sources.size === 0) return this.#wire.info(jid, node, stop)
+    // The signal, costly to make, only for a source that reads it.
+    const context = {
+      get signal() {
+        return stop.signal
+      },
+    }
     for (const source of this.#sources) {
-      const answer = source.resolveInfo(jid, { signal })
+      const answer = source.resolveInfo(jid, context)
       if (!answer) continue
       return answer.then((info) => {
         if (info) return info
-        if (signal.aborted) throw abortReason(signal)
-        return direct()
+        if (stop.stopped) throw stop.reason
+        return this.#wire.info(jid, node, stop)
       })
     }
-    return direct()
+    return this.#wire.info(jid, node, stop)
   }
 
   #connected(): boolean {
@@ -717,7 +780,7 @@ export class DiscoClient {
   setInfoCache(jid: JidInput, node: string | undefined, info: DiscoInfo): void {
     this.#assertLive()
     const key = this.queryKey('info', jid, node)
-    const hash = hashKey(key)
+    const hash = hashOf(key)
     this.#attach()
     this.#futures.delete(hash)
     this.#retire(hash)
@@ -735,7 +798,7 @@ export class DiscoClient {
   setInfoFuture(jid: JidInput, node: string | undefined, future: Promise<DiscoInfo>): void {
     this.#assertLive()
     const key = this.queryKey('info', jid, node)
-    const hash = hashKey(key)
+    const hash = hashOf(key)
     this.#attach()
     this.#retire(hash)
     this.#futures.set(hash, future)
@@ -750,7 +813,7 @@ export class DiscoClient {
     const query = this.#entry(options)
     this.#cancelFetch(query)
     // The entry stores what the future brings, through a fetch that waits for it.
-    this.#store(query, options)
+    void this.#store(query, options, future)
   }
 
   /**
@@ -772,7 +835,7 @@ export class DiscoClient {
    */
   forgetInfo(jid: JidInput, node?: string): void {
     this.#assertLive()
-    const hash = hashKey(this.queryKey('info', jid, node))
+    const hash = hashOf(this.queryKey('info', jid, node))
     this.#futures.delete(hash)
     this.#retire(hash)
     const query = this.queryClient.getQueryCache().get(hash)

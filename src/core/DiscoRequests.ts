@@ -11,7 +11,7 @@
  */
 import xml from '@xmpp/xml'
 import { MalformedResponseError } from './errors.js'
-import { abortReason } from './Flight.js'
+import type { Stop } from './Flight.js'
 import { parseInfo, parseItemsPage } from './model.js'
 import type { DiscoInfo, DiscoItemsList, DiscoItemsPage } from './model.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from './namespaces.js'
@@ -36,8 +36,8 @@ export class DiscoRequests {
   }
 
   /** The disco#info of `jid` at `node`. */
-  async info(jid: string, node: string | null, signal: AbortSignal): Promise<DiscoInfo> {
-    const stanza = await this.#ask(jid, node, NS_DISCO_INFO, signal)
+  async info(jid: string, node: string | null, stop: Stop): Promise<DiscoInfo> {
+    const stanza = await this.#ask(jid, node, NS_DISCO_INFO, stop)
     const query = replyQuery(stanza, NS_DISCO_INFO, node)
     // An info result must have identities.
     if (!query) throw new MalformedResponseError(`result without <query xmlns='${NS_DISCO_INFO}'/>`, stanza)
@@ -48,9 +48,9 @@ export class DiscoRequests {
   }
 
   /** One page of disco#items: asked with `<set/>` (`request`), or plain (undefined). */
-  async page(jid: string, node: string | null, request: RsmRequest | undefined, signal: AbortSignal): Promise<DiscoItemsPage> {
+  async page(jid: string, node: string | null, request: RsmRequest | undefined, stop: Stop): Promise<DiscoItemsPage> {
     const set = request === undefined ? undefined : rsmRequestToXml(request)
-    const query = replyQuery(await this.#ask(jid, node, NS_DISCO_ITEMS, signal, set), NS_DISCO_ITEMS, node)
+    const query = replyQuery(await this.#ask(jid, node, NS_DISCO_ITEMS, stop, set), NS_DISCO_ITEMS, node)
     // A result without payload has no items.
     const page: DiscoItemsPage = query ? parseItemsPage(query) : { items: [] }
     if (node !== null) page.node = node
@@ -65,7 +65,7 @@ export class DiscoRequests {
    * MUC service lists only 100 rooms, then only occupied ones, with no
    * `<set/>` to tell (measured, README "What real servers do with RSM").
    */
-  async items(jid: string, node: string | null, walk: ItemsWalk, signal: AbortSignal): Promise<DiscoItemsList> {
+  async items(jid: string, node: string | null, walk: ItemsWalk, stop: Stop): Promise<DiscoItemsList> {
     let pages: PageWalk
     let next: string | undefined
     if (walk.from) {
@@ -73,22 +73,21 @@ export class DiscoRequests {
       next = walk.from.last
     } else {
       pages = new PageWalk()
-      next = pages.add(await this.page(jid, node, { max: Math.min(MAX_PAGE_SIZE, walk.maxItems) }, signal))
+      next = pages.add(await this.page(jid, node, { max: Math.min(MAX_PAGE_SIZE, walk.maxItems) }, stop))
     }
     while (next !== undefined && pages.items.length < walk.maxItems) {
-      if (signal.aborted) throw abortReason(signal)
+      if (stop.stopped) throw stop.reason
       const max = Math.min(MAX_PAGE_SIZE, walk.maxItems - pages.items.length)
-      next = pages.add(await this.page(jid, node, { max, after: next }, signal))
+      next = pages.add(await this.page(jid, node, { max, after: next }, stop))
     }
     return pages.result(node, next)
   }
 
-  /** One IQ get of `<query xmlns=ns node>` (with `set` inside), forgotten when `signal` aborts. */
-  #ask(jid: string, node: string | null, ns: string, signal: AbortSignal, set?: XmlElement): Promise<XmlElement> {
+  /** One IQ get of `<query xmlns=ns node>` (with `set` inside), forgotten when the flight stops. */
+  #ask(jid: string, node: string | null, ns: string, stop: Stop, set?: XmlElement): Promise<XmlElement> {
     const request = this.#matcher.request(jid, xml('query', { xmlns: ns, node: node ?? undefined }, set))
-    signal.addEventListener('abort', request.cancel, { once: true })
-    const done = (): void => signal.removeEventListener('abort', request.cancel)
-    request.promise.then(done, done)
+    // Cancelling a request that has its reply does nothing: no need to take it back.
+    stop.onStop(request.cancel)
     return request.promise
   }
 }

@@ -86,6 +86,74 @@ function servedEvent(ctx: IncomingContext, kind: 'info' | 'items', reply: XmlEle
   }
 }
 
+/** Built pages kept per list: enough for a few requesters walking it, bounded. */
+const CACHED_PAGES = 16
+
+/**
+ * The disco#items replies built from one list of items, reused while a node
+ * lists the very same items. StaticNode.items is a plain array the app edits
+ * in place (and its item objects too), so no change signal can be trusted:
+ * the list a request gets is compared with the one the replies were built
+ * from, field by field. That costs a few comparisons per item, where building
+ * the reply costs an element per item.
+ */
+class ItemsReplies {
+  /** jid, node and name of each item, in order. */
+  readonly #fields: (string | undefined)[]
+  readonly list: DiscoItem[]
+  /** The reply to a request without `<set/>`. */
+  plain: XmlElement | undefined
+  /** Replies to `<set/>` requests, by what they ask (least recently used first). */
+  readonly pages = new Map<string, XmlElement>()
+  #uids: Map<string, number> | undefined
+
+  constructor(list: DiscoItem[]) {
+    this.list = list
+    const fields: (string | undefined)[] = new Array(list.length * 3)
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i] as DiscoItem
+      fields[3 * i] = item.jid
+      fields[3 * i + 1] = item.node
+      fields[3 * i + 2] = item.name
+    }
+    this.#fields = fields
+  }
+
+  /** Whether `list` holds the items these replies were built from. */
+  matches(list: readonly DiscoItem[]): boolean {
+    const fields = this.#fields
+    if (list.length * 3 !== fields.length) return false
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i] as DiscoItem
+      if (item.jid !== fields[3 * i] || item.node !== fields[3 * i + 1] || item.name !== fields[3 * i + 2]) return false
+    }
+    return true
+  }
+
+  /** The position of the item with that RSM UID (-1: none), from an index built on first use. */
+  readonly indexOf = (uid: string): number => {
+    if (!this.#uids) {
+      this.#uids = new Map()
+      // The first of duplicates wins, as a scan would find it.
+      for (let i = this.list.length - 1; i >= 0; i--) this.#uids.set(itemUid(this.list[i] as DiscoItem), i)
+    }
+    return this.#uids.get(uid) ?? -1
+  }
+
+  /** The reply for the page `key` names, built by `build` unless kept. */
+  page(key: string, build: () => XmlElement): XmlElement {
+    let reply = this.pages.get(key)
+    if (reply) {
+      this.pages.delete(key)
+    } else {
+      reply = build()
+      if (this.pages.size >= CACHED_PAGES) this.pages.delete(this.pages.keys().next().value as string)
+    }
+    this.pages.set(key, reply)
+    return reply
+  }
+}
+
 const servers = new WeakMap<XmppClient, DiscoServer>()
 
 // Passed by discoServerOf: construct without attaching (a React render may do that).
@@ -329,12 +397,35 @@ export class DiscoServer extends Node {
     return hit && hit.revision === node.infoRevision && answersEverybodyAlike(node) ? hit.element : undefined
   }
 
-  /** The page a `<set/>` asks for, or the error that request earns (bad-request, item-not-found). */
-  #page(items: DiscoItem[], set: XmlElement): Page<DiscoItem> | StanzaError {
+  /** Built disco#items replies, per node and mountpoint, valid while the node lists the same items. */
+  readonly #itemsReplies = new WeakMap<Node, Map<string, ItemsReplies>>()
+
+  /** The replies built from `list` for `node` at `nodeName`: the kept ones if the list is unchanged, else new ones. */
+  #itemsRepliesFor(node: Node, nodeName: string | undefined, list: DiscoItem[]): ItemsReplies {
+    let perNode = this.#itemsReplies.get(node)
+    if (!perNode) {
+      perNode = new Map()
+      this.#itemsReplies.set(node, perNode)
+    }
+    const kept = perNode.get(nodeName ?? '')
+    if (kept?.matches(list)) return kept
+    // A copy: the app may change its array after this.
+    const replies = new ItemsReplies([...list])
+    perNode.set(nodeName ?? '', replies)
+    return replies
+  }
+
+  /** The reply to a disco#items request with `set`, or the error that request earns (bad-request, item-not-found). */
+  #itemsPage(replies: ItemsReplies, nodeName: string | undefined, set: XmlElement): XmlElement {
     try {
-      return selectPage(items, parseRsmRequest(set), this.#maxPageSize, itemUid)
+      const request = parseRsmRequest(set)
+      const key = JSON.stringify([Math.min(request.max ?? this.#maxPageSize, this.#maxPageSize), request.after, request.before, request.index])
+      return replies.page(key, () => {
+        const page: Page<DiscoItem> = selectPage(replies.list, request, this.#maxPageSize, itemUid, replies.indexOf)
+        return itemsToXml(nodeName === undefined ? page : { node: nodeName, ...page })
+      })
     } catch (error) {
-      if (error instanceof StanzaError) return error
+      if (error instanceof StanzaError) return stanzaError(error.type ?? 'cancel', error.condition)
       throw error
     }
   }
@@ -363,12 +454,13 @@ export class DiscoServer extends Node {
         }
         return element
       }
-      if (isEmpty(node.iterIdentities(request))) return stanzaError('cancel', 'item-not-found')
-      const items = [...node.iterItems(request)]
+      // A kept info reply says the node has identities (for everybody).
+      if (!this.#cachedInfo(node, nodeName) && isEmpty(node.iterIdentities(request))) return stanzaError('cancel', 'item-not-found')
+      const listed = node.iterItems(request)
+      const replies = this.#itemsRepliesFor(node, nodeName, Array.isArray(listed) ? (listed as DiscoItem[]) : [...listed])
       const set = ctx.element ? rsmOf(ctx.element) : undefined
-      const page = set ? this.#page(items, set) : { items }
-      if (page instanceof StanzaError) return stanzaError(page.type ?? 'cancel', page.condition)
-      return itemsToXml(nodeName === undefined ? page : { node: nodeName, ...page })
+      if (set) return this.#itemsPage(replies, nodeName, set)
+      return (replies.plain ??= itemsToXml(nodeName === undefined ? { items: replies.list } : { node: nodeName, items: replies.list }))
     } catch {
       // A failing node says nothing about its internals to the network.
       return stanzaError('cancel', 'internal-server-error')

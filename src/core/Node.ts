@@ -46,12 +46,16 @@ export const MANDATORY_FEATURES: readonly string[] = [NS_DISCO_INFO]
  */
 class Holding<T> {
   strict: T | undefined
-  readonly claims: { value: T }[] = []
+  readonly claims: { value: T; release: HeldRelease }[] = []
   constructor(strict?: T) {
     this.strict = strict
   }
   get shown(): T | undefined {
     return this.claims.at(-1)?.value ?? this.strict
+  }
+  /** A strict unregister took the thing away: no claim holds it any more. */
+  drop(): void {
+    for (const claim of this.claims) claim.release.held = false
   }
 }
 
@@ -65,12 +69,22 @@ class IdentityHolding extends Holding<IdentityNames> {
   }
 }
 
-function claimRelease(release: Release, held: () => boolean): ClaimRelease {
-  return Object.defineProperty(release, 'held', { get: held, enumerable: true }) as ClaimRelease
+/** A ClaimRelease as the node keeps it up to date. */
+type HeldRelease = Release & { held: boolean }
+
+// `held` is a plain property the node updates (released, or dropped by a
+// strict unregister), not a getter: one claim per <Feature> is made on
+// every mount, and an accessor defined on each release function was most
+// of what a claim cost.
+function claimRelease(release: Release): HeldRelease {
+  const held = release as HeldRelease
+  held.held = true
+  return held
 }
 
 /** Features differ only by being there: a second claim changes nothing a peer sees. */
 const alwaysSame = (): boolean => true
+const newFeatureHolding = (): Holding<true> => new Holding<true>()
 
 // Checked copies are built in one key order, so equal JSON is an equal form.
 function sameForm(a: DataForm, b: DataForm): boolean {
@@ -132,9 +146,10 @@ export class Node {
 
   /** Removes `v`, whoever holds it. Throws a RegistrationError if it is not registered (mandatory ones never are). */
   unregisterFeature(v: string): void {
-    if (!this.#features.delete(v)) {
-      throw new RegistrationError('not-registered', `feature ${v} is not registered`)
-    }
+    const holding = this.#features.get(v)
+    if (!holding) throw new RegistrationError('not-registered', `feature ${v} is not registered`)
+    this.#features.delete(v)
+    holding.drop()
     this.#changed()
   }
 
@@ -146,15 +161,12 @@ export class Node {
   claimFeature(v: string): ClaimRelease {
     assertText(v, 'feature var')
     if (this.mandatoryFeatures.includes(v)) {
-      let released = false
-      return claimRelease(
-        () => {
-          released = true
-        },
-        () => !released,
-      )
+      const release = claimRelease(() => {
+        release.held = false
+      })
+      return release
     }
-    return this.#claim(this.#features, v, true, () => new Holding<true>(), alwaysSame)
+    return this.#claim(this.#features, v, true, newFeatureHolding, alwaysSame)
   }
 
   /** The features of this node, the mandatory ones first. `request` is the incoming IQ, if any. */
@@ -204,6 +216,7 @@ export class Node {
     if (this.#identities.size === 1) {
       throw new RegistrationError('last-identity', `identity ${category}/${type} is the last identity of the node`)
     }
+    this.#identities.get(id)?.drop()
     this.#identities.delete(id)
     this.#changed()
   }
@@ -273,9 +286,10 @@ export class Node {
 
   /** Withdraws the form `formType`, whoever holds it. Throws a RegistrationError if there is none. */
   unregisterForm(formType: string): void {
-    if (!this.#forms.delete(formType)) {
-      throw new RegistrationError('not-registered', `no form with FORM_TYPE ${formType} is registered`)
-    }
+    const holding = this.#forms.get(formType)
+    if (!holding) throw new RegistrationError('not-registered', `no form with FORM_TYPE ${formType} is registered`)
+    this.#forms.delete(formType)
+    holding.drop()
     this.#changed()
   }
 
@@ -406,16 +420,11 @@ export class Node {
       holding = create()
       holdings.set(key, holding)
     }
-    const claim = { value }
-    holding.claims.push(claim)
-    if (before === undefined || !same(before, value)) this.#changed()
     const mine = holding
-    let released = false
-    // A strict unregister drops the holding, and this claim with it.
-    const held = (): boolean => !released && holdings.get(key) === mine
-    return claimRelease(() => {
-      if (!held()) return
-      released = true
+    // A strict unregister drops the holding, and this claim with it (Holding.drop).
+    const release = claimRelease(() => {
+      if (!release.held) return
+      release.held = false
       const shown = mine.shown
       mine.claims.splice(mine.claims.indexOf(claim), 1)
       const after = mine.shown
@@ -425,7 +434,11 @@ export class Node {
       } else if (shown === undefined || !same(shown, after)) {
         this.#changed()
       }
-    }, held)
+    })
+    const claim = { value, release }
+    holding.claims.push(claim)
+    if (before === undefined || !same(before, value)) this.#changed()
+    return release
   }
 
   #changed(): void {

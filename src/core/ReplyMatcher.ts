@@ -237,7 +237,8 @@ export class ReplyMatcher {
       if (!own) return false
       return to === own.bare().toString() || to === own.domain
     }
-    return tryNormalizeJid(from) === to
+    // `to` is canonical: a reply from exactly it needs no parsing.
+    return from === to || tryNormalizeJid(from) === to
   }
 
   readonly #endSession = (): void => {

@@ -78,9 +78,21 @@ function parseJid(input: JidInput): JID {
   return new JID(local ?? null, canonicalDomain, resource ?? null)
 }
 
+/**
+ * Addresses that are their own canonical form: an optional localpart of
+ * lower-case letters, digits, '.', '_' and '-' (nothing to escape or lower),
+ * a lower-case domain of non-empty labels without a trailing dot, an optional
+ * printable-ASCII resource. What most peers send and most apps ask for;
+ * recognised without building an @xmpp/jid JID (whose constructor runs ten
+ * replaceAll passes over the localpart). Under 1024 characters in all, so no
+ * part can exceed 1023 octets.
+ */
+const CANONICAL = /^(?:[a-z0-9._-]+@)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?:\/[ -~]+)?$/
+
 /** The canonical string form of a JID, validated. */
 export function normalizeJid(input: JidInput): string {
   if (typeof input !== 'string') return toJid(input).toString()
+  if (input.length < 1024 && CANONICAL.test(input)) return input
   let normalized = recent.get(input)
   if (normalized === undefined) {
     normalized = toJid(input).toString()

@@ -187,12 +187,19 @@ export interface Page<T> {
  * when the request asks for more or gives no max). An `after` or `before`
  * that names no item is item-not-found (a StanzaError); an index at or past
  * the end gives an empty page. Walking with `after` = the previous page's
- * `last` visits every item once, in order.
+ * `last` visits every item once, in order. `indexOf` finds the item of a
+ * UID (-1: none); by default a scan of the list.
  */
-export function selectPage<T>(list: readonly T[], request: RsmRequest, cap: number, uid: (item: T) => string): Page<T> {
+export function selectPage<T>(
+  list: readonly T[],
+  request: RsmRequest,
+  cap: number,
+  uid: (item: T) => string,
+  indexOf: (id: string) => number = (id) => list.findIndex((item) => uid(item) === id),
+): Page<T> {
   const size = Math.min(request.max ?? cap, cap)
   const find = (id: string): number => {
-    const at = list.findIndex((item) => uid(item) === id)
+    const at = indexOf(id)
     if (at === -1) throw new StanzaError('item-not-found', { type: 'cancel' })
     return at
   }

@@ -1,7 +1,8 @@
 'use client'
 import { useEffect, useMemo } from 'react'
 import type { ReactNode } from 'react'
-import { DiscoNodeContext, useDiscoContext } from './context.js'
+import { DiscoContext, useDiscoContext } from './context.js'
+import type { DiscoContextValue } from './context.js'
 
 export interface DiscoNodeProps {
   /** The mountpoint: queries with this node attribute are answered by this node. */
@@ -20,7 +21,8 @@ export interface DiscoNodeProps {
  * with one mountpoint share the node; it goes when the last unmounts.
  */
 export function DiscoNode({ node: mountpoint, listed = false, name, children }: DiscoNodeProps) {
-  const { server } = useDiscoContext('DiscoNode')
+  const context = useDiscoContext('DiscoNode')
+  const { server } = context
   // Made during render (no wire effect) so that the children's effects,
   // which run before ours, already declare on it.
   const node = useMemo(() => server.declaredNode(mountpoint), [server, mountpoint])
@@ -28,5 +30,6 @@ export function DiscoNode({ node: mountpoint, listed = false, name, children }: 
     () => server.claimNode(mountpoint, node, name === undefined ? { listed } : { listed, name }),
     [server, mountpoint, node, listed, name],
   )
-  return <DiscoNodeContext.Provider value={node}>{children}</DiscoNodeContext.Provider>
+  const value = useMemo<DiscoContextValue>(() => ({ ...context, node }), [context, node])
+  return <DiscoContext.Provider value={value}>{children}</DiscoContext.Provider>
 }

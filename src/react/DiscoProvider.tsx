@@ -69,6 +69,6 @@ export function DiscoProvider({ client: xmpp, queryClient, caps, children }: Dis
   })
   useLayoutEffect(() => latestCaps.current?.attach(xmpp, client), [xmpp, client, capsKey])
 
-  const value = useMemo<DiscoContextValue>(() => ({ xmpp, server, client, online }), [xmpp, server, client, online])
+  const value = useMemo<DiscoContextValue>(() => ({ xmpp, server, client, online, node: server }), [xmpp, server, client, online])
   return <DiscoContext.Provider value={value}>{children}</DiscoContext.Provider>
 }

@@ -10,6 +10,8 @@ export interface FeatureProps {
 
 /** Declares a feature while mounted (XEP-0030 section 3.1). Renders nothing. */
 export function Feature({ var: feature, node }: FeatureProps): null {
-  useFeature(feature, node === undefined ? {} : { node })
+  useFeature(feature, node === undefined ? ON_ROOT : { node })
   return null
 }
+
+const ON_ROOT = {}

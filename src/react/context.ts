@@ -3,7 +3,7 @@ import { createContext, useContext } from 'react'
 import { DiscoError } from '../core/errors.js'
 import type { DiscoClient } from '../core/DiscoClient.js'
 import type { DiscoServer } from '../core/DiscoServer.js'
-import type { Node, StaticNode } from '../core/Node.js'
+import type { Node } from '../core/Node.js'
 import type { XmppClient } from '../core/XmppClient.js'
 
 export interface DiscoContextValue {
@@ -12,12 +12,15 @@ export interface DiscoContextValue {
   server: DiscoServer
   /** Whether the XMPP session is up: queries wait for it. */
   online: boolean
+  /**
+   * The node that <Feature>, <Identity>, <Item> and the forms declare on:
+   * the root (the server), or the nearest <DiscoNode>'s. In this one context
+   * so that a declaration reads one context, not two: they mount by the thousand.
+   */
+  node: Node
 }
 
 export const DiscoContext = createContext<DiscoContextValue | null>(null)
-
-/** The node that <Feature>, <Identity>, <Item> and the forms declare on: the root, or the nearest <DiscoNode>. */
-export const DiscoNodeContext = createContext<Node | StaticNode | null>(null)
 
 export function useDiscoContext(caller: string): DiscoContextValue {
   const value = useContext(DiscoContext)
@@ -29,6 +32,5 @@ export function useDiscoContext(caller: string): DiscoContextValue {
 
 /** The node declarations go to: the nearest <DiscoNode>, else the DiscoServer. */
 export function useDeclarationNode(caller: string): Node {
-  const { server } = useDiscoContext(caller)
-  return useContext(DiscoNodeContext) ?? server
+  return useDiscoContext(caller).node
 }

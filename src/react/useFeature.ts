@@ -1,7 +1,7 @@
 'use client'
 import { useEffect } from 'react'
 import type { Node } from '../core/Node.js'
-import { useDiscoContext, useDeclarationNode } from './context.js'
+import { useDiscoContext } from './context.js'
 
 export interface UseFeatureOptions {
   /** Declare it (default true); false withdraws this component's claim. */
@@ -23,8 +23,7 @@ export interface UseFeatureResult {
  * React commit produce one onInfoChanged.
  */
 export function useFeature(feature: string, { enabled = true, node }: UseFeatureOptions = {}): UseFeatureResult {
-  const { server } = useDiscoContext('useFeature')
-  const nearest = useDeclarationNode('useFeature')
+  const { server, node: nearest } = useDiscoContext('useFeature')
   useEffect(() => {
     if (!enabled) return
     // A node not mounted yet gets the shared node a <DiscoNode> of that

@@ -126,6 +126,25 @@ describe('flushCache', () => {
   })
 })
 
+describe('observers coming and going', () => {
+  it('stores the answer of a query a hook watched for a while and left before the reply', async () => {
+    const { dc, alice, queryClient, key, infoSent, holdReplies, observe } = setup()
+    const held = holdReplies()
+    const asked = dc.queryInfo(BOB)
+    await vi.waitFor(() => expect(held).toHaveLength(1))
+    // A hook mounts while the query is on the wire (it joins it) and unmounts before the reply.
+    const watched = observe(BOB)
+    await settle()
+    watched.unsubscribe()
+    await settle()
+    alice.receive(held[0] as XmlElement)
+    expect((await asked).features).toContain('urn:example:v1')
+    expect(queryClient.getQueryData(key(BOB))).toEqual(await asked)
+    await dc.queryInfo(BOB)
+    expect(infoSent()).toBe(1)
+  })
+})
+
 describe('sessions', () => {
   it('keeps a resumed session: pending queries resolve, the cache stays, new queries go out', async () => {
     const { dc, alice, infoSent, holdReplies } = setup()

@@ -220,6 +220,26 @@ describe('DiscoClient aliasing and caching', () => {
     expect(infoSent()).toBe(4)
   })
 
+  it('resolves a query that sends once its answer is in the cache, so the next requireFresh does not undo that write', async () => {
+    const { dc, infoSent, server, queryClient, infoKey } = setup()
+    const writes: (DiscoInfo | undefined)[] = []
+    const unsubscribe = queryClient.getQueryCache().subscribe((event) => {
+      if (event.type === 'updated' && event.action.type === 'success') writes.push(event.query.state.data as DiscoInfo)
+    })
+    const first = await dc.queryInfo(BOB)
+    expect(queryClient.getQueryData(infoKey(BOB))).toEqual(first)
+    for (let version = 2; version <= 4; version++) {
+      server.registerFeature(`urn:example:v${version}`)
+      const fresh = await dc.queryInfo(BOB, { requireFresh: true })
+      expect(fresh.features).toContain(`urn:example:v${version}`)
+      expect(queryClient.getQueryData(infoKey(BOB))).toEqual(fresh)
+    }
+    // One write per answer, none cancelled by the requireFresh that followed it.
+    expect(infoSent()).toBe(4)
+    expect(writes.map((info) => info?.features.length)).toEqual([3, 4, 5, 6])
+    unsubscribe()
+  })
+
   it('never lets an older reply that arrives after a newer one overwrite it', async () => {
     const { dc, alice, infoSent, server, queryClient, infoKey, holdReplies } = setup()
     const held = holdReplies()

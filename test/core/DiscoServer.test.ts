@@ -881,4 +881,55 @@ describe('DiscoServer reply cache', () => {
     expect(toEve.identities[0]?.name).toBe(EVE)
     expect(asked).toBe(2)
   })
+  it('builds the disco#items reply of a node once and reuses it while the node lists the same items', async () => {
+    const { alice, server } = setup()
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'branch')
+    node.items.push({ jid: 'a.example.org' }, { jid: 'b.example.org', node: 'n', name: 'B' })
+    server.mountNode('n', node)
+    const first = expectResult(await items(alice, 'n'), NS_DISCO_ITEMS)
+    expect(expectResult(await items(alice, 'n'), NS_DISCO_ITEMS)).toBe(first)
+    // A new array with equal items is the same list.
+    node.items = node.items.map((item) => ({ ...item }))
+    expect(expectResult(await items(alice, 'n'), NS_DISCO_ITEMS)).toBe(first)
+    expect(first.attrs.node).toBe('n')
+  })
+
+  it('answers what the app changed in place: items pushed, removed, reordered, and fields of an item', async () => {
+    const { alice, server } = setup()
+    server.items.push({ jid: 'a.example.org' }, { jid: 'b.example.org', name: 'B' })
+    const answer = async () => parseItems(expectResult(await items(alice), NS_DISCO_ITEMS)).items
+    expect(await answer()).toEqual([{ jid: 'a.example.org' }, { jid: 'b.example.org', name: 'B' }])
+    server.items.push({ jid: 'c.example.org' })
+    expect((await answer()).map((i) => i.jid)).toEqual(['a.example.org', 'b.example.org', 'c.example.org'])
+    server.items.splice(0, 1)
+    expect((await answer()).map((i) => i.jid)).toEqual(['b.example.org', 'c.example.org'])
+    server.items.reverse()
+    expect((await answer()).map((i) => i.jid)).toEqual(['c.example.org', 'b.example.org'])
+    const b = server.items[1] as DiscoItem
+    b.name = 'Renamed'
+    expect((await answer())[1]).toEqual({ jid: 'b.example.org', name: 'Renamed' })
+    b.node = 'x'
+    expect((await answer())[1]).toEqual({ jid: 'b.example.org', node: 'x', name: 'Renamed' })
+    delete b.name
+    expect((await answer())[1]).toEqual({ jid: 'b.example.org', node: 'x' })
+  })
+
+  it('reuses a built page for the same <set/> and answers the pages of a changed list anew', async () => {
+    const { alice, server } = setup()
+    const node = new StaticNode()
+    node.registerIdentity('hierarchy', 'branch')
+    node.items = Array.from({ length: 30 }, (_, i) => ({ jid: `room${String(i).padStart(2, '0')}@conference.example.org` }))
+    server.mountNode('dir', node)
+    const ask = async (request: RsmRequest) =>
+      expectResult(await rawQuery(alice, BOB, NS_DISCO_ITEMS, { node: 'dir' }, rsmRequestToXml(request)), NS_DISCO_ITEMS)
+    const second = await ask({ max: 10, after: 'room09@conference.example.org' })
+    expect(await ask({ max: 10, after: 'room09@conference.example.org' })).toBe(second)
+    expect(parseItems(second).items.map((i) => i.jid)).toEqual(node.items.slice(10, 20).map((i) => i.jid))
+    node.items.splice(10, 1)
+    const changed = await ask({ max: 10, after: 'room09@conference.example.org' })
+    expect(changed).not.toBe(second)
+    expect(parseItems(changed).items[0]?.jid).toBe('room11@conference.example.org')
+    expect(parseItemsPage(changed).rsm?.count).toBe(29)
+  })
 })

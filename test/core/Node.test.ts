@@ -484,6 +484,29 @@ describe('Node feature claims', () => {
     expect(features(node)).toEqual([NS_DISCO_INFO])
   })
 
+  it('reports a claim as held until it is released or a strict unregister removes the feature', () => {
+    const node = new Node()
+    const released = node.claimFeature('urn:a')
+    const dropped = node.claimFeature('urn:b')
+    const other = node.claimFeature('urn:b')
+    expect([released.held, dropped.held, other.held]).toEqual([true, true, true])
+    released()
+    node.unregisterFeature('urn:b')
+    expect([released.held, dropped.held, other.held]).toEqual([false, false, false])
+    // Claimed again after the unregister: a new claim holds it, the old ones stay dropped.
+    const fresh = node.claimFeature('urn:b')
+    dropped()
+    expect([dropped.held, fresh.held]).toEqual([false, true])
+    expect(features(node)).toEqual([NS_DISCO_INFO, 'urn:b'])
+  })
+
+  it('reports a claim of disco#info as held until it is released', () => {
+    const release = new Node().claimFeature(NS_DISCO_INFO)
+    expect(release.held).toBe(true)
+    release()
+    expect(release.held).toBe(false)
+  })
+
   it('accepts and ignores a claim of disco#info', () => {
     const node = new Node()
     const w = watch(node)

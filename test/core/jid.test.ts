@@ -69,6 +69,51 @@ describe('toJid and normalizeJid accept valid JIDs', () => {
     expect(normalizeJid(`${part}@example.org/${part}`)).toBe(`${part}@example.org/${part}`)
     expect(normalizeJid(`x@${'é'.repeat(511)}a`)).toBe(`x@${'é'.repeat(511)}a`)
   })
+
+  // normalizeJid recognises canonical addresses without parsing them: it must
+  // agree with the full parse (toJid) on each, valid or not.
+  it.each([
+    'a@b',
+    'a.b_c-d@e-f.g/h i',
+    'room@conference.example.org/nick@home/with/slashes',
+    '...@example.org',
+    'a\\5cb@example.org',
+    'a\\b@example.org',
+    'a@example.org/\\x',
+    'a@b/',
+    'a@',
+    '@b',
+    'a@.b',
+    'a@b.',
+    'a@b..c',
+    'a@-b-',
+    'a@b/ ',
+    'A@b',
+    'a@B',
+    'a@b/C',
+    'a@b@c',
+    'a b@c',
+    'a@b c',
+    'a@b_c',
+    'a@b:5222',
+    'a@[::1]',
+    `${'a'.repeat(1023)}@b`,
+    `${'a'.repeat(1024)}@b`,
+    `a@${'b.'.repeat(511)}c`,
+    `a@${'b.'.repeat(512)}c`,
+    `a@b/${'r'.repeat(1023)}`,
+    `a@b/${'r'.repeat(1024)}`,
+    'a@b/r\u0007',
+  ])('gives %j the same answer as the full parse', (input) => {
+    let parsed: string | undefined
+    try {
+      parsed = toJid(input).toString()
+    } catch {
+      expect(() => normalizeJid(input)).toThrow(InvalidJidError)
+      return
+    }
+    expect(normalizeJid(input)).toBe(parsed)
+  })
 })
 
 describe('toJid and normalizeJid reject invalid JIDs with InvalidJidError', () => {

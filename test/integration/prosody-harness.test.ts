@@ -1,9 +1,13 @@
 // Proves the integration harness itself: a throwaway server (Prosody, or
 // ejabberd with XMPP_TEST_SERVER=ejabberd, see test/helpers/server.ts), real
 // xmpp.js clients over TCP (and WebSocket when this Node has one), clean shutdown.
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { Socket } from 'node:net'
 import { xml } from '@xmpp/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { XmlElement } from '../../src/core/xml.js'
+import { startProsody } from '../helpers/prosody.js'
 import { onlyOn, serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
 import { clientErrors, connectClient, stopClient } from '../helpers/xmppClient.js'
@@ -96,6 +100,49 @@ describe(`${serverName} harness`, () => {
     expect(server.nodeName).toMatch(/^rxd-[0-9a-f]+@localhost$/)
     const registered = (await server.ctl?.('registered_users', server.host)) ?? ''
     expect(registered.trim().split('\n').sort()).toEqual(['alice', 'bob', 'dave'])
+  })
+
+  onlyOn('prosody')('opens a XEP-0114 component port only when asked, and routes what the component sends to clients', async () => {
+    expect(server.component).toBeUndefined()
+    const withComponent = await startProsody({ users: [{ username: 'carol', password: 'carol-secret' }], componentSecret: 'harness-secret' })
+    const socket = new Socket()
+    let carol: Client | undefined
+    try {
+      const component = withComponent.component
+      expect(component?.host).toBe(`comp.${withComponent.host}`)
+      carol = await connectClient(withComponent, { username: 'carol', password: 'carol-secret', resource: 'harness' })
+      await carol.send(xml('presence'))
+      const received = new Promise<string | undefined>((resolve) => {
+        carol?.on('stanza', (stanza: XmlElement) => {
+          if (stanza.is('presence') && stanza.attrs.from?.endsWith('/crowd')) resolve(stanza.getChildText('status') ?? undefined)
+        })
+      })
+      // XEP-0114 section 3: the handshake is the hex SHA-1 of the stream id followed by the secret.
+      let buffer = ''
+      let state: 'header' | 'handshake' | 'open' = 'header'
+      socket.setEncoding('utf8')
+      socket.on('data', (data: string) => {
+        buffer += data
+        if (state === 'header') {
+          const id = /<stream:stream[^>]*\sid=['"]([^'"]+)['"]/.exec(buffer)?.[1]
+          if (id === undefined) return
+          state = 'handshake'
+          buffer = ''
+          socket.write(`<handshake>${createHash('sha1').update(`${id}harness-secret`).digest('hex')}</handshake>`)
+        } else if (state === 'handshake' && /<handshake\s*\/>|<handshake><\/handshake>/.test(buffer)) {
+          state = 'open'
+          socket.write(`<presence from='peer@${component?.host}/crowd' to='${carol?.jid?.toString()}'><status>from the component</status></presence>`)
+        }
+      })
+      socket.connect(component?.port ?? 0, '127.0.0.1', () => {
+        socket.write(`<stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='${component?.host}'>`)
+      })
+      expect(await received).toBe('from the component')
+    } finally {
+      socket.destroy()
+      await stopClient(carol)
+      await withComponent.stop()
+    }
   })
 
   it(`stops clients and ${serverName}; the process and its temp dir are gone`, async () => {

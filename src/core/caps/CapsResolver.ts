@@ -172,9 +172,9 @@ export class CapsResolver implements InfoSource {
    * after storing it under every hash it verifies.
    */
   #query(jid: string, caps: AdvertisedCaps): Verification {
-    const flight = new Flight<DiscoInfo | undefined>((signal) => {
+    const flight = new Flight<DiscoInfo | undefined>((stop) => {
       const request = this.#matcher.request(jid, xml('query', { xmlns: NS_DISCO_INFO, node: caps.queryNode }))
-      signal.addEventListener('abort', request.cancel, { once: true })
+      stop.onStop(request.cancel)
       return request.promise.then(
         (stanza) => this.#verify(stanza, caps, jid),
         (error: unknown) => {

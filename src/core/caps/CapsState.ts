@@ -95,7 +95,11 @@ export class CapsState {
       this.#jids.set(jid, record)
     }
     const now = Date.now()
-    record.changes = record.changes.filter((t) => now - t < RATE_WINDOW)
+    // Oldest first (pushed in time order): drop those out of the window in place, no copy per presence.
+    const changes = record.changes
+    let expired = 0
+    while (expired < changes.length && now - (changes[expired] as number) >= RATE_WINDOW) expired++
+    if (expired > 0) changes.splice(0, expired)
     if (record.changes.length >= this.#maxVersPerMinute) {
       // Flooding: ignore its caps for now; its info comes from plain queries.
       if (record.throttled) return false

@@ -32,6 +32,8 @@ export class Lru<K, V> {
   set(key: K, value: V): void {
     this.#map.delete(key)
     this.#map.set(key, value)
+    // Under the bound (nearly always): no iterator for nothing.
+    if (this.#map.size <= this.#limit) return
     for (const oldest of this.#map.keys()) {
       if (this.#map.size <= this.#limit) break
       this.#map.delete(oldest)

@@ -73,5 +73,13 @@ export function advertisedCaps(presence: XmlElement): AdvertisedCaps | undefined
   const queryNode = legacyCaps ? `${legacyCaps.node}#${legacyCaps.ver}` : first ? ecaps2HashNode(first.algo, first.value) : undefined
   if (queryNode === undefined) return undefined
   const legacy = legacyCaps !== undefined && hashAttr === undefined && hashes.length === 0
-  return { queryNode, keys, legacy, signature: JSON.stringify([queryNode, hashAttr ?? null, hashes]) }
+  // Equal for equal caps, distinct otherwise. Without a hash set (XEP-0115
+  // alone, the common case) no JSON: a NUL (never the first character of
+  // JSON) starts it and ends the hash attribute, which then has none (a
+  // character reference could put one there).
+  const signature =
+    hashes.length === 0 && !hashAttr?.includes('\u0000')
+      ? `\u0000${hashAttr === undefined ? '-' : `+${hashAttr}`}\u0000${queryNode}`
+      : JSON.stringify([queryNode, hashAttr ?? null, hashes])
+  return { queryNode, keys, legacy, signature }
 }

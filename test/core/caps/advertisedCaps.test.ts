@@ -41,4 +41,23 @@ describe('advertisedCaps', () => {
     const many = Array.from({ length: 20 }, (_, i): [string, string] => ['sha-256', `H${i}=`])
     expect(must(advertisedCaps(xml('presence', {}, hashSet(...many)))).keys).toHaveLength(8)
   })
+
+  it('gives equal caps one signature and different caps different ones, whatever the attributes contain', () => {
+    const sig = (...children: ReturnType<typeof xml>[]) => must(advertisedCaps(xml('presence', {}, ...children))).signature
+    const c = (attrs: Record<string, string>) => xml('c', { xmlns: NS_CAPS, ...attrs })
+    expect(sig(c({ node: 'n', ver: 'v', hash: 'sha-1' }))).toBe(sig(c({ node: 'n', ver: 'v', hash: 'sha-1' })))
+    const distinct = [
+      sig(c({ node: 'n', ver: 'v', hash: 'sha-1' })),
+      sig(c({ node: 'n', ver: 'v' })),
+      sig(c({ node: 'n', ver: 'v', hash: '' })),
+      sig(c({ node: 'n', ver: 'v', hash: '-' })),
+      sig(c({ node: 'n', ver: 'w', hash: 'sha-1' })),
+      sig(c({ node: 'n#v', ver: '', hash: 'sha-1' }), hashSet(['sha-256', 'H='])),
+      sig(c({ node: 'n', ver: 'v', hash: 'sha-1' }), hashSet(['sha-256', 'H='])),
+      // A NUL from a character reference cannot make two different caps look alike.
+      sig(c({ node: 'b\u0000n', ver: 'v', hash: 'a' })),
+      sig(c({ node: 'n', ver: 'v', hash: 'a\u0000b' })),
+    ]
+    expect(new Set(distinct).size).toBe(distinct.length)
+  })
 })
