@@ -4,11 +4,13 @@
 // alice's React tree and DiscoClient ride out a dropped connection that
 // xmpp.js resumes (XEP-0198), and a new session when resumption fails.
 import { QueryClient } from '@tanstack/react-query'
+import { xml } from '@xmpp/client'
 import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DisconnectedError, DiscoClient, DiscoServer, NS_DISCO_INFO } from '../../src/core/index.js'
-import type { IncomingContext, XmppClient } from '../../src/core/index.js'
+import { DisconnectedError, DiscoClient, DiscoServer, NS_CAPS, NS_DISCO_INFO } from '../../src/core/index.js'
+import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
+import { EntityCaps, capsVer } from '../../src/core/caps/index.js'
 import { DiscoProvider, useDiscoInfo } from '../../src/react/index.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
@@ -16,7 +18,7 @@ import { clientErrors, connectClient, stopClient } from '../helpers/xmppClient.j
 import type { Client } from '../helpers/xmppClient.js'
 
 const asXmpp = (c: Client) => c as unknown as XmppClient
-const users = ['alice', 'bob', 'carol'].map((username) => ({ username, password: `${username}-pw` }))
+const users = ['alice', 'bob', 'carol', 'dave', 'erin'].map((username) => ({ username, password: `${username}-pw` }))
 
 /** Holds bob's answers to disco#info at node "slow" until released. */
 function slowNode(bob: Client): { release(): void; received(): number } {
@@ -63,6 +65,20 @@ function countSentTo(xmpp: Client, to: string): () => number {
 /** Cuts alice's TCP connection without a stream close: the server keeps her session for a resumption. */
 function dropConnection(xmpp: Client): void {
   ;(xmpp.socket as { destroy(): void }).destroy()
+}
+
+/**
+ * Makes the server refuse `xmpp`'s next resumption (as after its hibernation
+ * timeout or a restart), drops the connection and waits for the new session.
+ */
+async function refuseResumption(xmpp: Client): Promise<void> {
+  let online = false
+  xmpp.once('online', () => (online = true))
+  xmpp.streamManagement.id = 'forgotten-session'
+  dropConnection(xmpp)
+  await waitFor(() => expect(online, `client errors: ${clientErrors(xmpp).map((e) => e.message).join('; ')}`).toBe(true), {
+    timeout: 15_000,
+  })
 }
 
 function Probe({ jid, label }: { jid: string; label: string }) {
@@ -213,5 +229,48 @@ describe(`a session's life through ${serverName} with stream management`, () => 
     expect(rootInfo() - asked).toBe(1)
     slow.release()
     cleanup()
+  })
+
+  it("answers a query the app makes in its own 'online' listener of the session that follows a refused resumption", async () => {
+    const dave = await connectClient(server, { username: 'dave', password: 'dave-pw', resource: 'life' })
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    let asked: Promise<unknown> | undefined
+    // Added before the library attaches: the app's listener runs before ours.
+    dave.on('online', () => {
+      asked = DiscoClient.for(asXmpp(dave), { queryClient })
+        .queryInfo(bobJid)
+        .then(
+          (info) => info.features,
+          (error: unknown) => error,
+        )
+    })
+    const dc = DiscoClient.for(asXmpp(dave), { queryClient })
+    await refuseResumption(dave)
+    expect(await asked).toContain('urn:example:one')
+    dc.dispose()
+    await stopClient(dave)
+  })
+
+  it('announces a change of our features with a new caps ver on the presence the app sent at the start of a session that follows a refused resumption', async () => {
+    const erin = await connectClient(server, { username: 'erin', password: 'erin-pw', resource: 'life' })
+    const presences: XmlElement[] = []
+    erin.on('send', (el: XmlElement) => {
+      if (el.name === 'presence') presences.push(el)
+    })
+    // The app sends its presence in its own 'online' listener, added before the library attaches.
+    erin.on('online', () => void erin.send(xml('presence')).catch(() => {}))
+    const caps = EntityCaps.for(asXmpp(erin), { node: 'https://app.example' })
+    await erin.send(xml('presence'))
+    await refuseResumption(erin)
+    await waitFor(() => expect(presences).toHaveLength(2))
+    const erinDisco = DiscoServer.for(asXmpp(erin))
+    expect(presences[1]?.getChild('c', NS_CAPS)?.attrs.ver).toBe(await capsVer(erinDisco.toInfo()))
+
+    erinDisco.registerFeature('urn:example:later')
+    await caps.update()
+    expect(presences).toHaveLength(3)
+    expect(presences[2]?.getChild('c', NS_CAPS)?.attrs.ver).toBe(await capsVer(erinDisco.toInfo()))
+    caps.dispose()
+    await stopClient(erin)
   })
 })
