@@ -127,7 +127,15 @@ export class ReplyMatcher {
         if (!this.#pending.has(id)) return
         this.#emit('asked', id, pending)
         this.#xmpp.send(xml('iq', { type: 'get', to, id }, payload)).catch((err: unknown) => {
-          if (this.#delete(id)) this.#fail(id, pending, this.#xmpp.status === 'online' ? err : new DisconnectedError())
+          if (!this.#pending.has(id)) return
+          // In a resumable XEP-0198 session a failed write is a connection
+          // dying under it before xmpp.js noticed: the IQ did not go out, and
+          // after the resumption xmpp.js resends only what it wrote. Ask again
+          // once the session is back; a session that ends instead rejects it
+          // (#endSession).
+          if (this.#xmpp.streamManagement?.id) return this.#afterReconnect(id, send)
+          this.#delete(id)
+          this.#fail(id, pending, this.#xmpp.status === 'online' ? err : new DisconnectedError())
         })
       }
       // Bound, but stream management is being enabled: what we would be
@@ -137,6 +145,23 @@ export class ReplyMatcher {
       this.#flushDeferred()
     })
     return { promise, cancel }
+  }
+
+  /** Calls `send` when the session has gone down and is up again (resumed), unless request `id` is over by then. */
+  #afterReconnect(id: string, send: () => void): void {
+    let wentDown = !this.#session.online
+    const release = this.#session.subscribe(() => {
+      if (!this.#pending.has(id)) return release()
+      if (!this.#session.online) {
+        wentDown = true
+      } else if (wentDown) {
+        release()
+        // After the listeners of this status change: when it is a new
+        // session's 'online', the end of ours comes next and rejects this
+        // request instead (send() then finds it gone).
+        queueMicrotask(send)
+      }
+    })
   }
 
   /** Sends what waited for the session to settle, once it has; listens to it meanwhile. */

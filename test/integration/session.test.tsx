@@ -53,6 +53,17 @@ function countRootInfo(bob: Client): () => number {
   return () => count
 }
 
+/** Counts the disco#info gets reaching bob, per node. */
+function countInfoPerNode(bob: Client): Map<string | undefined, number> {
+  const counts = new Map<string | undefined, number>()
+  asXmpp(bob).middleware.use((ctx: IncomingContext, next) => {
+    const query = ctx.stanza.name === 'iq' && ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query', NS_DISCO_INFO) : undefined
+    if (query) counts.set(query.attrs.node, (counts.get(query.attrs.node) ?? 0) + 1)
+    return next()
+  })
+  return counts
+}
+
 /** Counts the disco#info gets `xmpp` writes to `to`. */
 function countSentTo(xmpp: Client, to: string): () => number {
   let count = 0
@@ -93,6 +104,7 @@ describe(`a session's life through ${serverName} with stream management`, () => 
   let bob: Client
   let slow: ReturnType<typeof slowNode>
   let rootInfo: () => number
+  let infoPerNode: Map<string | undefined, number>
   let bobJid: string
 
   beforeAll(async () => {
@@ -103,7 +115,14 @@ describe(`a session's life through ${serverName} with stream management`, () => 
     // Before DiscoServer.for: these middlewares run before its routes.
     slow = slowNode(bob)
     rootInfo = countRootInfo(bob)
+    infoPerNode = countInfoPerNode(bob)
     const disco = DiscoServer.for(asXmpp(bob))
+    for (let i = 0; i < 20; i++) {
+      const node = disco.declaredNode(`n-${i}`)
+      node.registerIdentity('client', 'pc')
+      node.registerFeature(`urn:example:n-${i}`)
+      disco.mountNode(`n-${i}`, node)
+    }
     disco.registerFeature('urn:example:one')
     const slowNodeDecl = disco.declaredNode('slow')
     slowNodeDecl.registerIdentity('client', 'pc')
@@ -272,5 +291,32 @@ describe(`a session's life through ${serverName} with stream management`, () => 
     expect(presences[2]?.getChild('c', NS_CAPS)?.attrs.ver).toBe(await capsVer(erinDisco.toInfo()))
     caps.dispose()
     await stopClient(erin)
+  })
+
+  it('asks again, once resumed, the queries whose write failed as the connection died: each of 20 is answered, and asked once', async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const dc = DiscoClient.for(asXmpp(alice), { queryClient })
+    await waitFor(() => expect(alice.streamManagement.enabled).toBe(true))
+    let resumed = 0
+    alice.streamManagement.on('resumed', () => resumed++)
+    // The connection dies right after the 10th query is written: the 10 after it meet a dead socket.
+    const socket = alice.socket as { write(...args: unknown[]): unknown }
+    const write = socket.write.bind(socket)
+    let written = 0
+    socket.write = (...args: unknown[]) => {
+      const result = write(...args)
+      if (/node=["']n-/.test(String(args[0])) && ++written === 10) dropConnection(alice)
+      return result
+    }
+    const answers = Array.from({ length: 20 }, (_, i) =>
+      dc.queryInfo(bobJid, { node: `n-${i}` }).then(
+        (info) => info.features.filter((f) => f.startsWith('urn:example:')),
+        (error: unknown) => error,
+      ),
+    )
+    expect(await Promise.all(answers)).toEqual(Array.from({ length: 20 }, (_, i) => [`urn:example:n-${i}`]))
+    expect(resumed).toBe(1)
+    expect(Array.from({ length: 20 }, (_, i) => infoPerNode.get(`n-${i}`))).toEqual(Array.from({ length: 20 }, () => 1))
+    dc.dispose()
   })
 })
