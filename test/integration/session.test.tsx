@@ -10,7 +10,7 @@ import { StrictMode } from 'react'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DisconnectedError, DiscoClient, DiscoServer, NS_CAPS, NS_DISCO_INFO } from '../../src/core/index.js'
 import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
-import { EntityCaps, capsVer } from '../../src/core/caps/index.js'
+import { EntityCaps, capsVer, verifyCapsHash } from '../../src/core/caps/index.js'
 import { DiscoProvider, useDiscoInfo } from '../../src/react/index.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
@@ -288,7 +288,14 @@ describe(`a session's life through ${serverName} with stream management`, () => 
     erinDisco.registerFeature('urn:example:later')
     await caps.update()
     expect(presences).toHaveLength(3)
-    expect(presences[2]?.getChild('c', NS_CAPS)?.attrs.ver).toBe(await capsVer(erinDisco.toInfo()))
+    const ver = await capsVer(erinDisco.toInfo())
+    expect(presences[2]?.getChild('c', NS_CAPS)?.attrs.ver).toBe(ver)
+    // A peer that saw the presence asks for node#ver in the new session: answered, and the answer verifies.
+    const reply = await bob.iqCaller.request(
+      xml('iq', { type: 'get', to: String(erin.jid) }, xml('query', { xmlns: NS_DISCO_INFO, node: `https://app.example#${ver}` })),
+    )
+    const query = reply.getChild('query', NS_DISCO_INFO) as XmlElement
+    expect(await verifyCapsHash(query, { kind: 'caps', algo: 'sha-1', value: ver })).toBe('verified')
     caps.dispose()
     await stopClient(erin)
   })
