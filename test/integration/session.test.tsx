@@ -92,8 +92,8 @@ async function refuseResumption(xmpp: Client): Promise<void> {
   })
 }
 
-function Probe({ jid, label }: { jid: string; label: string }) {
-  const { data, error, status } = useDiscoInfo(jid)
+function Probe({ jid, label, node }: { jid: string; label: string; node?: string }) {
+  const { data, error, status } = useDiscoInfo(jid, { node })
   const text = data ? data.features.filter((f) => f.startsWith('urn:example:')).join(' ') : error ? `error ${error.name}` : status
   return <output aria-label={label}>{text}</output>
 }
@@ -325,5 +325,25 @@ describe(`a session's life through ${serverName} with stream management`, () => 
     expect(resumed).toBe(1)
     expect(Array.from({ length: 20 }, (_, i) => infoPerNode.get(`n-${i}`))).toEqual(Array.from({ length: 20 }, () => 1))
     dc.dispose()
+  })
+
+  it("ends with the new session's answer for a hook whose first fetch was in flight when resumption was refused", async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    render(
+      <StrictMode>
+        <DiscoProvider client={asXmpp(alice)} queryClient={queryClient}>
+          <Probe jid={bobJid} node="slow" label="first" />
+        </DiscoProvider>
+      </StrictMode>,
+    )
+    const received = slow.received()
+    await waitFor(() => expect(slow.received()).toBe(received + 1))
+    expect(screen.getByLabelText('first').textContent).toBe('pending')
+    await refuseResumption(alice)
+    // Asked again in the new session (the first request's answer is lost with the old one).
+    await waitFor(() => expect(slow.received()).toBe(received + 2))
+    slow.release()
+    await waitFor(() => expect(screen.getByLabelText('first').textContent).toBe('urn:example:slow'))
+    cleanup()
   })
 })
