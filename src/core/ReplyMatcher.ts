@@ -33,6 +33,8 @@ interface Pending {
   sentAt: number
   resolve(stanza: XmlElement): void
   reject(error: unknown): void
+  /** Stops waiting for the session to come back (after a failed write). */
+  stopWaiting?: Release | undefined
 }
 
 /** A request on the wire: its reply promise and the way to stop waiting for it. */
@@ -133,7 +135,7 @@ export class ReplyMatcher {
           // after the resumption xmpp.js resends only what it wrote. Ask again
           // once the session is back; a session that ends instead rejects it
           // (#endSession).
-          if (this.#xmpp.streamManagement?.id) return this.#afterReconnect(id, send)
+          if (this.#xmpp.streamManagement?.id) return this.#afterReconnect(pending, send)
           this.#delete(id)
           this.#fail(id, pending, this.#xmpp.status === 'online' ? err : new DisconnectedError())
         })
@@ -147,11 +149,10 @@ export class ReplyMatcher {
     return { promise, cancel }
   }
 
-  /** Calls `send` when the session has gone down and is up again (resumed), unless request `id` is over by then. */
-  #afterReconnect(id: string, send: () => void): void {
+  /** Calls `send` when the session has gone down and is up again (resumed); the request's end stops the wait. */
+  #afterReconnect(pending: Pending, send: () => void): void {
     let wentDown = !this.#session.online
     const release = this.#session.subscribe(() => {
-      if (!this.#pending.has(id)) return release()
       if (!this.#session.online) {
         wentDown = true
       } else if (wentDown) {
@@ -162,6 +163,7 @@ export class ReplyMatcher {
         queueMicrotask(send)
       }
     })
+    pending.stopWaiting = release
   }
 
   /** Sends what waited for the session to settle, once it has; listens to it meanwhile. */
@@ -197,6 +199,7 @@ export class ReplyMatcher {
   }
 
   #delete(id: string): boolean {
+    this.#pending.get(id)?.stopWaiting?.()
     const deleted = this.#pending.delete(id)
     if (deleted && this.#pending.size === 0) this.#update()
     return deleted
@@ -268,6 +271,7 @@ export class ReplyMatcher {
 
   readonly #endSession = (): void => {
     const pending = [...this.#pending]
+    for (const [, p] of pending) p.stopWaiting?.()
     this.#pending.clear()
     this.#deferred = []
     this.#waiting?.()

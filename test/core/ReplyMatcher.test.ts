@@ -350,6 +350,17 @@ describe('ReplyMatcher', () => {
     await vi.waitFor(() => expect(reply.state).toBe('fulfilled'))
   })
 
+  it('stops watching the session for a request whose write failed once it is cancelled', async () => {
+    const { alice, matcher } = setup()
+    const statusListeners = alice.listenerCount('status')
+    alice.send = () => Promise.reject(new Error('write after end'))
+    const { cancel } = matcher.request(BOB, query())
+    await settle()
+    expect(alice.listenerCount('status')).toBeGreaterThan(statusListeners)
+    cancel()
+    expect(alice.listenerCount('status')).toBe(statusListeners)
+  })
+
   it('rejects with DisconnectedError a request whose write failed when a new session follows instead of a resumption', async () => {
     const { alice, matcher, requests } = setup()
     const send = alice.send
