@@ -19,6 +19,10 @@
  *   offered stream management, the session counts as `online` once it is
  *   enabled (or refused); when we joined too late to see the offer, once it
  *   is enabled or after SM_WAIT.
+ * - A refused resumption (<failed/> before binding) is followed by binding
+ *   and 'online'; the app's own 'online' listeners run before ours, so the
+ *   old session ends at the <failed/>, and the offer marks stream management
+ *   pending from the stream features on.
  */
 import { listen } from './ClientHooks.js'
 import { DisconnectedError, TimeoutError } from './errors.js'
