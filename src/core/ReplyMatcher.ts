@@ -33,6 +33,8 @@ interface Pending {
   sentAt: number
   resolve(stanza: XmlElement): void
   reject(error: unknown): void
+  /** Stops waiting for the session to come back (after a failed write). */
+  stopWaiting?: Release | undefined
 }
 
 /** A request on the wire: its reply promise and the way to stop waiting for it. */
@@ -127,7 +129,15 @@ export class ReplyMatcher {
         if (!this.#pending.has(id)) return
         this.#emit('asked', id, pending)
         this.#xmpp.send(xml('iq', { type: 'get', to, id }, payload)).catch((err: unknown) => {
-          if (this.#delete(id)) this.#fail(id, pending, this.#xmpp.status === 'online' ? err : new DisconnectedError())
+          if (!this.#pending.has(id)) return
+          // In a resumable XEP-0198 session a failed write is a connection
+          // dying under it before xmpp.js noticed: the IQ did not go out, and
+          // after the resumption xmpp.js resends only what it wrote. Ask again
+          // once the session is back; a session that ends instead rejects it
+          // (#endSession).
+          if (this.#xmpp.streamManagement?.id) return this.#afterReconnect(pending, send)
+          this.#delete(id)
+          this.#fail(id, pending, this.#xmpp.status === 'online' ? err : new DisconnectedError())
         })
       }
       // Bound, but stream management is being enabled: what we would be
@@ -137,6 +147,23 @@ export class ReplyMatcher {
       this.#flushDeferred()
     })
     return { promise, cancel }
+  }
+
+  /** Calls `send` when the session has gone down and is up again (resumed); the request's end stops the wait. */
+  #afterReconnect(pending: Pending, send: () => void): void {
+    let wentDown = !this.#session.online
+    const release = this.#session.subscribe(() => {
+      if (!this.#session.online) {
+        wentDown = true
+      } else if (wentDown) {
+        release()
+        // After the listeners of this status change: when it is a new
+        // session's 'online', the end of ours comes next and rejects this
+        // request instead (send() then finds it gone).
+        queueMicrotask(send)
+      }
+    })
+    pending.stopWaiting = release
   }
 
   /** Sends what waited for the session to settle, once it has; listens to it meanwhile. */
@@ -172,6 +199,7 @@ export class ReplyMatcher {
   }
 
   #delete(id: string): boolean {
+    this.#pending.get(id)?.stopWaiting?.()
     const deleted = this.#pending.delete(id)
     if (deleted && this.#pending.size === 0) this.#update()
     return deleted
@@ -243,6 +271,7 @@ export class ReplyMatcher {
 
   readonly #endSession = (): void => {
     const pending = [...this.#pending]
+    for (const [, p] of pending) p.stopWaiting?.()
     this.#pending.clear()
     this.#deferred = []
     this.#waiting?.()

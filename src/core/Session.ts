@@ -19,6 +19,10 @@
  *   offered stream management, the session counts as `online` once it is
  *   enabled (or refused); when we joined too late to see the offer, once it
  *   is enabled or after SM_WAIT.
+ * - A refused resumption (<failed/> before binding) is followed by binding
+ *   and 'online'; the app's own 'online' listeners run before ours, so the
+ *   old session ends at the <failed/>, and the offer marks stream management
+ *   pending from the stream features on.
  */
 import { listen } from './ClientHooks.js'
 import { DisconnectedError, TimeoutError } from './errors.js'
@@ -139,7 +143,7 @@ export class Session {
       listen(xmpp, 'status', this.#changed),
       listen(xmpp, 'online', this.#onOnline),
       listen(xmpp, 'disconnect', this.#onDisconnect),
-      listen(xmpp, 'offline', this.#end),
+      listen(xmpp, 'offline', this.#onOffline),
       listen(xmpp, 'nonza', this.#onNonza),
     ]
     if (sm) this.#detach.push(listen(sm, 'resumed', this.#onResumed))
@@ -188,6 +192,16 @@ export class Session {
     // is() compares the local name: servers send <stream:features/>.
     if (element.is('features', NS_STREAMS)) {
       this.#smOffered = element.getChild('sm', NS_SM) !== undefined
+      // Known here, before 'online': the app's own 'online' listeners, added
+      // before ours, run first and must already find the session not up.
+      if (this.#smOffered && this.#xmpp.streamManagement !== undefined) this.#smPending = true
+      else this.#smSettled()
+      return
+    }
+    if (element.is('failed', NS_SM) && this.#xmpp.status !== 'online') {
+      // The server refused to resume: the old session is over now, before the
+      // new one is bound and whatever the app does at its 'online' belongs to it.
+      this.#end()
       return
     }
     if (!this.#smPending || !(element.is('enabled', NS_SM) || element.is('failed', NS_SM))) return
@@ -216,15 +230,20 @@ export class Session {
     }, delay + RESUME_GRACE)
   }
 
+  readonly #onOffline = (): void => {
+    this.#smSettled()
+    this.#end()
+  }
+
   readonly #onResumed = (): void => {
     clearTimeout(this.#resumeTimer)
+    this.#smSettled()
     // xmpp.js sets the status to 'online' right after 'resumed', without an event.
     queueMicrotask(this.#changed)
   }
 
   readonly #end = (): void => {
     clearTimeout(this.#resumeTimer)
-    this.#smSettled()
     if (!this.#inSession) return
     this.#inSession = false
     this.#generation++

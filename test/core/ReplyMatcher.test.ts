@@ -326,11 +326,54 @@ describe('ReplyMatcher', () => {
     expect(requests).toHaveLength(0)
   })
 
-  it('rejects with the send error when sending fails while online', async () => {
+  it('rejects with the send error when sending fails while online in a session that cannot be resumed', async () => {
     const { alice, matcher } = setup()
     const failure = new Error('socket write failed')
     alice.send = () => Promise.reject(failure)
+    if (alice.streamManagement) alice.streamManagement.id = ''
     await expect(matcher.request(BOB, query()).promise).rejects.toBe(failure)
+  })
+
+  it('sends again once resumed a request whose write failed as the connection died in a resumable session', async () => {
+    const { alice, matcher, requests } = setup()
+    const send = alice.send
+    alice.send = () => Promise.reject(new Error('write after end'))
+    const reply = track(matcher.request(BOB, query()).promise)
+    await settle()
+    expect(reply.state).toBe('pending')
+    alice.dropConnection()
+    alice.send = send
+    alice.resume()
+    await vi.waitFor(() => expect(requests).toHaveLength(1))
+    const get = requests[0] as XmlElement
+    alice.receive(xml('iq', { type: 'result', from: BOB, to: 'alice@example.org/a', id: get.attrs.id }))
+    await vi.waitFor(() => expect(reply.state).toBe('fulfilled'))
+  })
+
+  it('stops watching the session for a request whose write failed once it is cancelled', async () => {
+    const { alice, matcher } = setup()
+    const statusListeners = alice.listenerCount('status')
+    alice.send = () => Promise.reject(new Error('write after end'))
+    const { cancel } = matcher.request(BOB, query())
+    await settle()
+    expect(alice.listenerCount('status')).toBeGreaterThan(statusListeners)
+    cancel()
+    expect(alice.listenerCount('status')).toBe(statusListeners)
+  })
+
+  it('rejects with DisconnectedError a request whose write failed when a new session follows instead of a resumption', async () => {
+    const { alice, matcher, requests } = setup()
+    const send = alice.send
+    alice.send = () => Promise.reject(new Error('write after end'))
+    const reply = track(matcher.request(BOB, query()).promise)
+    await settle()
+    alice.dropConnection()
+    alice.send = send
+    alice.goOnline()
+    await vi.waitFor(() => expect(reply.state).toBe('rejected'))
+    expect(reply.error).toBeInstanceOf(DisconnectedError)
+    await settle()
+    expect(requests).toHaveLength(0)
   })
 })
 

@@ -4,11 +4,13 @@
 // alice's React tree and DiscoClient ride out a dropped connection that
 // xmpp.js resumes (XEP-0198), and a new session when resumption fails.
 import { QueryClient } from '@tanstack/react-query'
+import { xml } from '@xmpp/client'
 import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DisconnectedError, DiscoClient, DiscoServer, NS_DISCO_INFO } from '../../src/core/index.js'
-import type { IncomingContext, XmppClient } from '../../src/core/index.js'
+import { DisconnectedError, DiscoClient, DiscoServer, NS_CAPS, NS_DISCO_INFO } from '../../src/core/index.js'
+import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
+import { EntityCaps, capsVer, verifyCapsHash } from '../../src/core/caps/index.js'
 import { DiscoProvider, useDiscoInfo } from '../../src/react/index.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
@@ -16,7 +18,7 @@ import { clientErrors, connectClient, stopClient } from '../helpers/xmppClient.j
 import type { Client } from '../helpers/xmppClient.js'
 
 const asXmpp = (c: Client) => c as unknown as XmppClient
-const users = ['alice', 'bob', 'carol'].map((username) => ({ username, password: `${username}-pw` }))
+const users = ['alice', 'bob', 'carol', 'dave', 'erin'].map((username) => ({ username, password: `${username}-pw` }))
 
 /** Holds bob's answers to disco#info at node "slow" until released. */
 function slowNode(bob: Client): { release(): void; received(): number } {
@@ -51,6 +53,17 @@ function countRootInfo(bob: Client): () => number {
   return () => count
 }
 
+/** Counts the disco#info gets reaching bob, per node. */
+function countInfoPerNode(bob: Client): Map<string | undefined, number> {
+  const counts = new Map<string | undefined, number>()
+  asXmpp(bob).middleware.use((ctx: IncomingContext, next) => {
+    const query = ctx.stanza.name === 'iq' && ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query', NS_DISCO_INFO) : undefined
+    if (query) counts.set(query.attrs.node, (counts.get(query.attrs.node) ?? 0) + 1)
+    return next()
+  })
+  return counts
+}
+
 /** Counts the disco#info gets `xmpp` writes to `to`. */
 function countSentTo(xmpp: Client, to: string): () => number {
   let count = 0
@@ -65,8 +78,22 @@ function dropConnection(xmpp: Client): void {
   ;(xmpp.socket as { destroy(): void }).destroy()
 }
 
-function Probe({ jid, label }: { jid: string; label: string }) {
-  const { data, error, status } = useDiscoInfo(jid)
+/**
+ * Makes the server refuse `xmpp`'s next resumption (as after its hibernation
+ * timeout or a restart), drops the connection and waits for the new session.
+ */
+async function refuseResumption(xmpp: Client): Promise<void> {
+  let online = false
+  xmpp.once('online', () => (online = true))
+  xmpp.streamManagement.id = 'forgotten-session'
+  dropConnection(xmpp)
+  await waitFor(() => expect(online, `client errors: ${clientErrors(xmpp).map((e) => e.message).join('; ')}`).toBe(true), {
+    timeout: 15_000,
+  })
+}
+
+function Probe({ jid, label, node }: { jid: string; label: string; node?: string }) {
+  const { data, error, status } = useDiscoInfo(jid, { node })
   const text = data ? data.features.filter((f) => f.startsWith('urn:example:')).join(' ') : error ? `error ${error.name}` : status
   return <output aria-label={label}>{text}</output>
 }
@@ -77,6 +104,7 @@ describe(`a session's life through ${serverName} with stream management`, () => 
   let bob: Client
   let slow: ReturnType<typeof slowNode>
   let rootInfo: () => number
+  let infoPerNode: Map<string | undefined, number>
   let bobJid: string
 
   beforeAll(async () => {
@@ -87,7 +115,14 @@ describe(`a session's life through ${serverName} with stream management`, () => 
     // Before DiscoServer.for: these middlewares run before its routes.
     slow = slowNode(bob)
     rootInfo = countRootInfo(bob)
+    infoPerNode = countInfoPerNode(bob)
     const disco = DiscoServer.for(asXmpp(bob))
+    for (let i = 0; i < 20; i++) {
+      const node = disco.declaredNode(`n-${i}`)
+      node.registerIdentity('client', 'pc')
+      node.registerFeature(`urn:example:n-${i}`)
+      disco.mountNode(`n-${i}`, node)
+    }
     disco.registerFeature('urn:example:one')
     const slowNodeDecl = disco.declaredNode('slow')
     slowNodeDecl.registerIdentity('client', 'pc')
@@ -212,6 +247,103 @@ describe(`a session's life through ${serverName} with stream management`, () => 
     await waitFor(() => expect(screen.getByLabelText('watched').textContent).toBe('urn:example:one urn:example:two'))
     expect(rootInfo() - asked).toBe(1)
     slow.release()
+    cleanup()
+  })
+
+  it("answers a query the app makes in its own 'online' listener of the session that follows a refused resumption", async () => {
+    const dave = await connectClient(server, { username: 'dave', password: 'dave-pw', resource: 'life' })
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    let asked: Promise<unknown> | undefined
+    // Added before the library attaches: the app's listener runs before ours.
+    dave.on('online', () => {
+      asked = DiscoClient.for(asXmpp(dave), { queryClient })
+        .queryInfo(bobJid)
+        .then(
+          (info) => info.features,
+          (error: unknown) => error,
+        )
+    })
+    const dc = DiscoClient.for(asXmpp(dave), { queryClient })
+    await refuseResumption(dave)
+    expect(await asked).toContain('urn:example:one')
+    dc.dispose()
+    await stopClient(dave)
+  })
+
+  it('announces a change of our features with a new caps ver on the presence the app sent at the start of a session that follows a refused resumption', async () => {
+    const erin = await connectClient(server, { username: 'erin', password: 'erin-pw', resource: 'life' })
+    const presences: XmlElement[] = []
+    erin.on('send', (el: XmlElement) => {
+      if (el.name === 'presence') presences.push(el)
+    })
+    // The app sends its presence in its own 'online' listener, added before the library attaches.
+    erin.on('online', () => void erin.send(xml('presence')).catch(() => {}))
+    const caps = EntityCaps.for(asXmpp(erin), { node: 'https://app.example' })
+    await erin.send(xml('presence'))
+    await refuseResumption(erin)
+    await waitFor(() => expect(presences).toHaveLength(2))
+    const erinDisco = DiscoServer.for(asXmpp(erin))
+    expect(presences[1]?.getChild('c', NS_CAPS)?.attrs.ver).toBe(await capsVer(erinDisco.toInfo()))
+
+    erinDisco.registerFeature('urn:example:later')
+    await caps.update()
+    expect(presences).toHaveLength(3)
+    const ver = await capsVer(erinDisco.toInfo())
+    expect(presences[2]?.getChild('c', NS_CAPS)?.attrs.ver).toBe(ver)
+    // A peer that saw the presence asks for node#ver in the new session: answered, and the answer verifies.
+    const reply = await bob.iqCaller.request(
+      xml('iq', { type: 'get', to: String(erin.jid) }, xml('query', { xmlns: NS_DISCO_INFO, node: `https://app.example#${ver}` })),
+    )
+    const query = reply.getChild('query', NS_DISCO_INFO) as XmlElement
+    expect(await verifyCapsHash(query, { kind: 'caps', algo: 'sha-1', value: ver })).toBe('verified')
+    caps.dispose()
+    await stopClient(erin)
+  })
+
+  it('asks again, once resumed, the queries whose write failed as the connection died: each of 20 is answered, and asked once', async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const dc = DiscoClient.for(asXmpp(alice), { queryClient })
+    await waitFor(() => expect(alice.streamManagement.enabled).toBe(true))
+    let resumed = 0
+    alice.streamManagement.on('resumed', () => resumed++)
+    // The connection dies right after the 10th query is written: the 10 after it meet a dead socket.
+    const socket = alice.socket as { write(...args: unknown[]): unknown }
+    const write = socket.write.bind(socket)
+    let written = 0
+    socket.write = (...args: unknown[]) => {
+      const result = write(...args)
+      if (/node=["']n-/.test(String(args[0])) && ++written === 10) dropConnection(alice)
+      return result
+    }
+    const answers = Array.from({ length: 20 }, (_, i) =>
+      dc.queryInfo(bobJid, { node: `n-${i}` }).then(
+        (info) => info.features.filter((f) => f.startsWith('urn:example:')),
+        (error: unknown) => error,
+      ),
+    )
+    expect(await Promise.all(answers)).toEqual(Array.from({ length: 20 }, (_, i) => [`urn:example:n-${i}`]))
+    expect(resumed).toBe(1)
+    expect(Array.from({ length: 20 }, (_, i) => infoPerNode.get(`n-${i}`))).toEqual(Array.from({ length: 20 }, () => 1))
+    dc.dispose()
+  })
+
+  it("ends with the new session's answer for a hook whose first fetch was in flight when resumption was refused", async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    render(
+      <StrictMode>
+        <DiscoProvider client={asXmpp(alice)} queryClient={queryClient}>
+          <Probe jid={bobJid} node="slow" label="first" />
+        </DiscoProvider>
+      </StrictMode>,
+    )
+    const received = slow.received()
+    await waitFor(() => expect(slow.received()).toBe(received + 1))
+    expect(screen.getByLabelText('first').textContent).toBe('pending')
+    await refuseResumption(alice)
+    // Asked again in the new session (the first request's answer is lost with the old one).
+    await waitFor(() => expect(slow.received()).toBe(received + 2))
+    slow.release()
+    await waitFor(() => expect(screen.getByLabelText('first').textContent).toBe('urn:example:slow'))
     cleanup()
   })
 })
