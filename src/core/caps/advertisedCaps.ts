@@ -51,7 +51,7 @@ function shortText(value: string | undefined): value is string {
 /**
  * Caps already read, by signature, with the XEP-0115 ver they were read
  * with (node#ver alone does not tell "a#b"+"c" from "a"+"b#c"). Bounded by
- * its owner: peers choose what goes in.
+ * its owner: peers choose what goes in. The oldest read go first.
  */
 export type ReadCaps = Lru<string, { caps: AdvertisedCaps; ver: string | undefined }>
 
@@ -86,7 +86,8 @@ export function advertisedCaps(presence: XmlElement, read?: ReadCaps): Advertise
       ? `\u0000${hashAttr === undefined ? '-' : `+${hashAttr}`}\u0000${queryNode}`
       : JSON.stringify([queryNode, hashAttr ?? null, hashes])
   const legacyVer = hasLegacy ? ver : undefined
-  const known = read?.get(signature)
+  // peek, not get: sharing needs no recency (a miss only builds them anew), and a touch per presence costs.
+  const known = read?.peek(signature)
   if (known && known.ver === legacyVer) return { ...known.caps }
   const keys: ShareKey[] = []
   for (const { algo, value } of hashes) {
