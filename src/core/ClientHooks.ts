@@ -10,6 +10,9 @@
  * `send`): too late to add entity capabilities to a presence. Stanzas are
  * changed before they are written by wrapping `send` and `sendMany` while at
  * least one interceptor is added; the originals come back with the last one.
+ * An interceptor says which stanzas it is for (caps: presences): a write of
+ * none of them skips it without entering the chain, so what is sent most
+ * (stream management's <a/> acks, IQs) costs little more than a bare send.
  */
 import type { Release } from './Node.js'
 import type { XmlElement } from './xml.js'
@@ -24,6 +27,16 @@ export type IncomingTap = (ctx: IncomingContext) => boolean | undefined
  */
 export type SendInterceptor = (stanzas: XmlElement[], write: () => Promise<unknown>) => Promise<unknown>
 
+/** Which stanzas an interceptor is for: a write with none of them skips it. */
+export type StanzaFilter = (stanza: XmlElement) => boolean
+
+const every: StanzaFilter = () => true
+
+interface Interception {
+  interceptor: SendInterceptor
+  wants: StanzaFilter
+}
+
 type Send = (stanza: XmlElement) => Promise<unknown>
 type SendMany = (stanzas: XmlElement[]) => Promise<unknown>
 type Sending = XmppClient & { sendMany?: SendMany }
@@ -34,7 +47,7 @@ export class ClientHooks {
   readonly #xmpp: Sending
   readonly #taps: IncomingTap[] = []
   #middlewareInstalled = false
-  readonly #interceptors: SendInterceptor[] = []
+  readonly #interceptors: Interception[] = []
   #wrapped: { send: Send; sendMany: SendMany | undefined; wrapper: Send; manyWrapper: SendMany | undefined } | undefined
 
   /** The hooks of `xmpp` (nothing is attached until a tap or interceptor is added). */
@@ -73,12 +86,17 @@ export class ClientHooks {
     return next()
   }
 
-  /** Runs `interceptor` before every stanza is written, until the returned removal. */
-  interceptSend(interceptor: SendInterceptor): Release {
-    this.#interceptors.push(interceptor)
+  /**
+   * Runs `interceptor` before each write of stanzas that `wants` one of, until
+   * the returned removal. `wants` is asked at every write: an interceptor that
+   * holds stanzas back wants every one meanwhile, so they queue behind them.
+   */
+  interceptSend(interceptor: SendInterceptor, wants: StanzaFilter = every): Release {
+    const interception: Interception = { interceptor, wants }
+    this.#interceptors.push(interception)
     this.#wrap()
     return once(() => {
-      remove(this.#interceptors, interceptor)
+      remove(this.#interceptors, interception)
       if (this.#interceptors.length === 0) this.#unwrap()
     })
   }
@@ -93,7 +111,9 @@ export class ClientHooks {
     const xmpp = this.#xmpp
     const send = xmpp.send
     const sendMany = xmpp.sendMany
-    const wrapper: Send = (stanza) => this.#intercept([stanza], () => send.call(xmpp, stanza))
+    // A stanza no interceptor wants (an ack, an IQ): no array, no closure, no chain.
+    const wrapper: Send = (stanza) =>
+      this.#interceptors.some((i) => i.wants(stanza)) ? this.#intercept([stanza], () => send.call(xmpp, stanza)) : send.call(xmpp, stanza)
     const manyWrapper: SendMany | undefined = sendMany
       ? (stanzas) => this.#intercept(stanzas, () => sendMany.call(xmpp, stanzas))
       : undefined
@@ -116,10 +136,13 @@ export class ClientHooks {
     this.#wrapped = undefined
   }
 
+  /** Hands `stanzas` to the interceptors from `index` on that want one of them, the last one's `write` writing them. */
   #intercept(stanzas: XmlElement[], write: () => Promise<unknown>, index = 0): Promise<unknown> {
-    const interceptor = this.#interceptors[index]
-    if (!interceptor) return write()
-    return interceptor(stanzas, () => this.#intercept(stanzas, write, index + 1))
+    for (let i = index; i < this.#interceptors.length; i++) {
+      const { interceptor, wants } = this.#interceptors[i] as Interception
+      if (stanzas.some(wants)) return interceptor(stanzas, () => this.#intercept(stanzas, write, i + 1))
+    }
+    return write()
   }
 }
 

@@ -835,7 +835,12 @@ export class DiscoClient {
    */
   forgetInfo(jid: JidInput, node?: string): void {
     this.#assertLive()
-    const hash = hashOf(this.queryKey('info', jid, node))
+    const key = this.queryKey('info', jid, node)
+    // Nothing held for the JID (a peer's first caps, usually): no key to hash,
+    // nothing to look up. Attached, every entry of ours is indexed by JID;
+    // futures and flights are few, and mostly none.
+    if (this.#detach.length > 0 && this.#futures.size === 0 && this.#flights.size === 0 && !this.#byJid.has(key[3])) return
+    const hash = hashOf(key)
     this.#futures.delete(hash)
     this.#retire(hash)
     const query = this.queryClient.getQueryCache().get(hash)

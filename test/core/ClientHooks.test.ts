@@ -1,10 +1,11 @@
-// ClientHooks: what the library attaches to an xmpp.js client comes off again.
+// ClientHooks: what the library attaches to an xmpp.js client comes off again, and
+// an interceptor sees only writes with a stanza it wants (every one while it holds some back).
 import { describe, expect, it } from 'vitest'
 import xml from '@xmpp/xml'
 import { ClientHooks } from '../../src/core/ClientHooks.js'
 import type { XmlElement, XmppClient } from '../../src/core/index.js'
-import { FakeNetwork } from '../helpers/fakeNetwork.js'
-import type { FakeEntity } from '../helpers/fakeNetwork.js'
+import { must } from '../helpers/capsWorld.js'
+import { FakeEntity, FakeNetwork } from '../helpers/fakeNetwork.js'
 
 const asXmpp = (entity: FakeEntity): XmppClient => entity as unknown as XmppClient
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
@@ -97,5 +98,66 @@ describe('ClientHooks', () => {
     alice.on('send', (stanza: XmlElement) => written.push(stanza.toString()))
     await alice.send(xml('presence'))
     expect(written[0]).not.toContain('marked')
+  })
+
+  it('calls an interceptor for presences for batches holding one, sendMany included, and never for IQs alone', async () => {
+    const { alice, hooks } = setup()
+    const many = alice as FakeEntity & { sendMany?: (stanzas: XmlElement[]) => Promise<void> }
+    many.sendMany = async (stanzas) => {
+      for (const stanza of stanzas) await FakeEntity.prototype.send.call(alice, stanza)
+    }
+    const seen: string[][] = []
+    hooks.interceptSend(
+      (stanzas, write) => {
+        seen.push(stanzas.map((s) => s.name))
+        return write()
+      },
+      (stanza) => stanza.name === 'presence',
+    )
+    await alice.send(xml('iq', { type: 'get', to: 'bob@example.org/b', id: 'q1' }))
+    await alice.send(xml('presence'))
+    await must(many.sendMany)([xml('message', { to: 'bob@example.org/b' }), xml('presence', { to: 'bob@example.org/b' })])
+    await must(many.sendMany)([xml('iq', { type: 'get', to: 'bob@example.org/b', id: 'q2' }), xml('message', { to: 'bob@example.org/b' })])
+    expect(seen).toEqual([['presence'], ['message', 'presence']])
+    expect(alice.sent.map((s) => s.name)).toEqual(['iq', 'presence', 'message', 'presence', 'iq', 'message'])
+  })
+
+  it('calls an interceptor for every stanza it wants while it holds stanzas back, so they keep their order', async () => {
+    const { alice, hooks } = setup()
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let holding = false
+    const seen: string[] = []
+    hooks.interceptSend(
+      (stanzas, write) => {
+        seen.push(...stanzas.map((s) => s.name))
+        if (!holding && stanzas[0]?.name !== 'presence') return write()
+        // A presence waits for the gate, and whatever is sent meanwhile queues behind it.
+        holding = true
+        return gate.then(write)
+      },
+      (stanza) => stanza.name === 'presence' || holding,
+    )
+    const presence = alice.send(xml('presence'))
+    const message = alice.send(xml('message', { to: 'bob@example.org/b' }))
+    expect(seen).toEqual(['presence', 'message'])
+    release()
+    await Promise.all([presence, message])
+    expect(alice.sent.map((s) => s.name)).toEqual(['presence', 'message'])
+  })
+
+  it('runs the interceptors that want a stanza in order, skipping those that do not', async () => {
+    const { alice, hooks } = setup()
+    const order: string[] = []
+    const interceptor = (name: string) => (stanzas: XmlElement[], write: () => Promise<unknown>) => {
+      order.push(`${name} ${stanzas.map((s) => s.name).join(',')}`)
+      return write()
+    }
+    hooks.interceptSend(interceptor('all'))
+    hooks.interceptSend(interceptor('presences'), (stanza) => stanza.name === 'presence')
+    hooks.interceptSend(interceptor('messages'), (stanza) => stanza.name === 'message')
+    await alice.send(xml('message', { to: 'bob@example.org/b' }))
+    await alice.send(xml('presence'))
+    expect(order).toEqual(['all message', 'messages message', 'all presence', 'presences presence'])
   })
 })

@@ -393,6 +393,30 @@ describe('DiscoClient aliasing and caching', () => {
     expect(infoSent()).toBe(0)
   })
 
+  it('forgets the flight of a JID whose entry left the cache: the next query sends anew', async () => {
+    const { dc, alice, queryClient, infoKey, infoSent, holdReplies } = setup()
+    const held = holdReplies()
+    const before = dc.queryInfo(BOB)
+    queryClient.getQueryCache().remove(must(queryClient.getQueryCache().find({ queryKey: infoKey(BOB), exact: true })))
+    dc.forgetInfo(BOB)
+    const after = dc.queryInfo(BOB)
+    expect(infoSent()).toBe(2)
+    await vi.waitFor(() => expect(held).toHaveLength(2))
+    for (const stanza of held) alice.receive(stanza)
+    await Promise.all([before, after])
+  })
+
+  it('forgets a setInfoFuture future and the cached entry of a JID given in another form', async () => {
+    const { dc, infoSent } = setup()
+    dc.setInfoFuture(BOB, undefined, Promise.resolve(info('urn:example:future')))
+    dc.forgetInfo('BOB@Example.org/b')
+    await expect(dc.queryInfo(BOB)).resolves.toMatchObject({ features: expect.arrayContaining(['urn:example:v1']) })
+    expect(infoSent()).toBe(1)
+    dc.forgetInfo('BOB@EXAMPLE.ORG/b')
+    await dc.queryInfo(BOB)
+    expect(infoSent()).toBe(2)
+  })
+
   it('lets in-flight queries finish on flushCache, but the next call sends anew and the old result is not stored', async () => {
     const { dc, alice, infoSent, server, queryClient, infoKey, holdReplies } = setup()
     const held = holdReplies()

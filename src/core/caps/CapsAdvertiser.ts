@@ -74,7 +74,11 @@ export class CapsAdvertiser {
     this.#detach = [
       () => server.batch(() => features.forEach((release) => release())),
       server.onInfoChanged(this.#onInfoChanged),
-      ClientHooks.of(xmpp).interceptSend((stanzas, write) => this.#send(stanzas, write)),
+      // Only presences carry caps; while a presence waits for its ver, every stanza queues behind it.
+      ClientHooks.of(xmpp).interceptSend(
+        (stanzas, write) => this.#send(stanzas, write),
+        (stanza) => stanza.name === 'presence' || this.#queued > 0,
+      ),
       Session.of(xmpp).onEnd(() => {
         // A new session: the app sends its own presence again.
         this.#lastBroadcast = undefined

@@ -33,9 +33,10 @@ import { Session } from '../Session.js'
 import type { XmlElement } from '../xml.js'
 import type { XmppClient } from '../XmppClient.js'
 import { advertisedCaps } from './advertisedCaps.js'
-import type { AdvertisedCaps, ShareKey } from './advertisedCaps.js'
+import type { AdvertisedCaps, ReadCaps, ShareKey } from './advertisedCaps.js'
 import type { CapsStorage } from './CapsStorage.js'
 import { CapsState } from './CapsState.js'
+import { Lru } from './Lru.js'
 import type { CapsLimits, CapsSnapshot } from './CapsState.js'
 import { PersistedCaps } from './PersistedCaps.js'
 import { verifyCapsHash } from './verifyCapsHash.js'
@@ -58,6 +59,8 @@ const join = (verification: Verification, signal: AbortSignal): Promise<DiscoInf
 export class CapsResolver implements InfoSource {
   readonly #matcher: ReplyMatcher
   readonly #state: CapsState
+  /** Caps read from presences, for equal caps to share what they are made of (as many as verified hashes). */
+  readonly #read: ReadCaps
   readonly #persisted: PersistedCaps | undefined
   readonly #events: DiscoEvents
   /** By `jid <jid>` (its own query) and by each hash id it may verify. */
@@ -71,6 +74,7 @@ export class CapsResolver implements InfoSource {
   constructor(xmpp: XmppClient, options: CapsResolverOptions, forget: (jid: string) => void) {
     this.#matcher = ReplyMatcher.for(xmpp)
     this.#state = new CapsState(options)
+    this.#read = new Lru(options.maxHashes ?? 1000)
     this.#persisted = options.storage && new PersistedCaps(options.storage, options.maxHashes ?? 1000)
     this.#forget = forget
     this.#events = DiscoEvents.of(xmpp)
@@ -102,7 +106,7 @@ export class CapsResolver implements InfoSource {
     const type = stanza.attrs.type
     if (type === 'unavailable') return this.#state.unavailable(jid)
     if (type !== undefined && type !== '') return
-    const caps = advertisedCaps(stanza)
+    const caps = advertisedCaps(stanza, this.#read)
     // No caps: the server may strip unchanged ones (caps optimization); keep what we know.
     if (caps && this.#state.advertise(jid, caps)) this.#forget(jid)
   }
@@ -142,7 +146,7 @@ export class CapsResolver implements InfoSource {
   }
 
   /** Reads the stored results of `keys`: each that verifies joins the verified ones. */
-  async #fromStorage(persisted: PersistedCaps, keys: ShareKey[]): Promise<void> {
+  async #fromStorage(persisted: PersistedCaps, keys: readonly ShareKey[]): Promise<void> {
     await Promise.all(
       keys.map(async (key) => {
         const info = await persisted.lookup({ id: key.id, kind: key.kind, algo: key.algorithm, value: key.value })
@@ -229,6 +233,7 @@ export class CapsResolver implements InfoSource {
     for (const { flight } of new Set(this.#flights.values())) flight.abort(new DOMException('Entity capabilities were turned off', 'AbortError'))
     this.#flights.clear()
     this.#state.clear(true)
+    this.#read.clear()
     this.#persisted?.dispose()
   }
 }

@@ -12,6 +12,7 @@ import type { XmlElement } from '../xml.js'
 import type { CapsAlgorithm } from './digest.js'
 import { capsAlgorithm } from './ecaps115.js'
 import { ecaps2Algorithm, ecaps2HashNode } from './ecaps390.js'
+import type { Lru } from './Lru.js'
 
 /** One hash of a XEP-0390 hash set, as sent. */
 export interface CapsHash {
@@ -31,8 +32,8 @@ export interface ShareKey {
 export interface AdvertisedCaps {
   /** The node to query: NODE#VER (XEP-0115), else the hash node (XEP-0390). */
   queryNode: string
-  /** The hashes we can verify, XEP-0390's first (unambiguous). */
-  keys: ShareKey[]
+  /** The hashes we can verify, XEP-0390's first (unambiguous). Shared by equal caps: never changed. */
+  keys: readonly ShareKey[]
   /** XEP-0115 caps without `hash` (and no XEP-0390 hash set): a plain query is the answer. */
   legacy: boolean
   /** Equal for equal caps. */
@@ -47,32 +48,35 @@ function shortText(value: string | undefined): value is string {
   return value !== undefined && value !== '' && value.length <= MAX_CAPS_STRING
 }
 
-/** The caps of a presence, or undefined when it carries none we can use. */
-export function advertisedCaps(presence: XmlElement): AdvertisedCaps | undefined {
-  const keys: ShareKey[] = []
+/**
+ * Caps already read, by signature, with the XEP-0115 ver they were read
+ * with (node#ver alone does not tell "a#b"+"c" from "a"+"b#c"). Bounded by
+ * its owner: peers choose what goes in. The oldest read go first.
+ */
+export type ReadCaps = Lru<string, { caps: AdvertisedCaps; ver: string | undefined }>
+
+/**
+ * The caps of a presence, or undefined when it carries none we can use.
+ * With `read`, caps equal to some already read share their keys and strings
+ * (a roster's thousands of JIDs run a few dozen client versions): less to
+ * build and to hold. Each call still returns an object of its own, as
+ * CapsResolver tells a JID's own advertisement by identity.
+ */
+export function advertisedCaps(presence: XmlElement, read?: ReadCaps): AdvertisedCaps | undefined {
   const hashes: CapsHash[] = []
-  const c2 = presence.getChild('c', NS_CAPS2)
-  for (const hash of c2?.getChildren('hash', NS_HASHES).slice(0, MAX_HASHES_PER_SET) ?? []) {
+  for (const hash of presence.getChild('c', NS_CAPS2)?.getChildren('hash', NS_HASHES).slice(0, MAX_HASHES_PER_SET) ?? []) {
     const algo = hash.attrs.algo
     const value = hash.getText().trim()
-    if (!shortText(algo) || !shortText(value)) continue
-    hashes.push({ algo, value })
-    const algorithm = ecaps2Algorithm(algo)
-    if (algorithm) keys.push({ id: `ecaps2 ${algorithm} ${value}`, kind: 'ecaps2', algorithm, value })
+    if (shortText(algo) && shortText(value)) hashes.push({ algo, value })
   }
   const c = presence.getChild('c', NS_CAPS)
   const node = c?.attrs.node
   const ver = c?.attrs.ver
   const hashAttr = c?.attrs.hash
-  const legacyCaps = shortText(node) && shortText(ver) ? { node, ver } : undefined
-  if (legacyCaps && hashAttr !== undefined && hashAttr.length <= MAX_CAPS_STRING) {
-    const algorithm = capsAlgorithm(hashAttr)
-    if (algorithm) keys.push({ id: `caps ${algorithm} ${legacyCaps.ver}`, kind: 'caps', algorithm, value: legacyCaps.ver })
-  }
+  const hasLegacy = shortText(node) && shortText(ver)
   const first = hashes[0]
-  const queryNode = legacyCaps ? `${legacyCaps.node}#${legacyCaps.ver}` : first ? ecaps2HashNode(first.algo, first.value) : undefined
+  const queryNode = hasLegacy ? `${node}#${ver}` : first ? ecaps2HashNode(first.algo, first.value) : undefined
   if (queryNode === undefined) return undefined
-  const legacy = legacyCaps !== undefined && hashAttr === undefined && hashes.length === 0
   // Equal for equal caps, distinct otherwise. Without a hash set (XEP-0115
   // alone, the common case) no JSON: a NUL (never the first character of
   // JSON) starts it and ends the hash attribute, which then has none (a
@@ -81,5 +85,21 @@ export function advertisedCaps(presence: XmlElement): AdvertisedCaps | undefined
     hashes.length === 0 && !hashAttr?.includes('\u0000')
       ? `\u0000${hashAttr === undefined ? '-' : `+${hashAttr}`}\u0000${queryNode}`
       : JSON.stringify([queryNode, hashAttr ?? null, hashes])
-  return { queryNode, keys, legacy, signature }
+  const legacyVer = hasLegacy ? ver : undefined
+  // peek, not get: sharing needs no recency (a miss only builds them anew), and a touch per presence costs.
+  const known = read?.peek(signature)
+  if (known && known.ver === legacyVer) return { ...known.caps }
+  const keys: ShareKey[] = []
+  for (const { algo, value } of hashes) {
+    const algorithm = ecaps2Algorithm(algo)
+    if (algorithm) keys.push({ id: `ecaps2 ${algorithm} ${value}`, kind: 'ecaps2', algorithm, value })
+  }
+  if (legacyVer !== undefined && hashAttr !== undefined && hashAttr.length <= MAX_CAPS_STRING) {
+    const algorithm = capsAlgorithm(hashAttr)
+    if (algorithm) keys.push({ id: `caps ${algorithm} ${legacyVer}`, kind: 'caps', algorithm, value: legacyVer })
+  }
+  const legacy = legacyVer !== undefined && hashAttr === undefined && hashes.length === 0
+  const caps: AdvertisedCaps = { queryNode, keys, legacy, signature }
+  read?.set(signature, { caps, ver: legacyVer })
+  return caps
 }

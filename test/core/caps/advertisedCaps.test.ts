@@ -4,7 +4,8 @@ import xml from '@xmpp/xml'
 import { describe, expect, it } from 'vitest'
 import { NS_CAPS, NS_CAPS2, NS_HASHES } from '../../../src/core/index.js'
 import { advertisedCaps } from '../../../src/core/caps/advertisedCaps.js'
-import type { AdvertisedCaps } from '../../../src/core/caps/advertisedCaps.js'
+import type { AdvertisedCaps, ReadCaps } from '../../../src/core/caps/advertisedCaps.js'
+import { Lru } from '../../../src/core/caps/Lru.js'
 import { must } from '../../helpers/capsWorld.js'
 
 const caps = (ver: string, attrs: Record<string, string | undefined> = { hash: 'sha-1' }): AdvertisedCaps =>
@@ -59,5 +60,23 @@ describe('advertisedCaps', () => {
       sig(c({ node: 'n', ver: 'v', hash: 'a\u0000b' })),
     ]
     expect(new Set(distinct).size).toBe(distinct.length)
+  })
+
+  it('shares the keys of caps equal to some read before, in an object of its own for each presence', () => {
+    const read: ReadCaps = new Lru(10)
+    const presence = () => xml('presence', {}, xml('c', { xmlns: NS_CAPS, node: 'https://n.example', ver: 'V=', hash: 'sha-1' }), hashSet(['sha-256', 'H=']))
+    const first = must(advertisedCaps(presence(), read))
+    const second = must(advertisedCaps(presence(), read))
+    expect(second).not.toBe(first)
+    expect(second.keys).toBe(first.keys)
+    expect(second).toEqual(first)
+    expect(second).toEqual(advertisedCaps(presence()))
+  })
+
+  it('does not take the caps of another ver for equal ones when node#ver reads alike', () => {
+    const read: ReadCaps = new Lru(10)
+    const c = (node: string, ver: string) => xml('presence', {}, xml('c', { xmlns: NS_CAPS, node, ver, hash: 'sha-1' }))
+    expect(must(advertisedCaps(c('a#b', 'c'), read)).keys.map((k) => k.value)).toEqual(['c'])
+    expect(must(advertisedCaps(c('a', 'b#c'), read)).keys.map((k) => k.value)).toEqual(['b#c'])
   })
 })
