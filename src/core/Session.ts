@@ -238,6 +238,10 @@ export class Session {
   readonly #onResumed = (): void => {
     clearTimeout(this.#resumeTimer)
     this.#smSettled()
+    // Given up too early (the app restarted the client itself, later than
+    // xmpp.js would have): what is asked on the resumed stream belongs to a
+    // session again, one the next new session must end.
+    this.#inSession = true
     // xmpp.js sets the status to 'online' right after 'resumed', without an event.
     queueMicrotask(this.#changed)
   }

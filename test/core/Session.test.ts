@@ -75,6 +75,21 @@ describe('Session', () => {
     expect(ends()).toBe(1)
   })
 
+  it('counts a stream resumed after its session was given up as a session again, ended by the next new one', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { alice, session, ends } = setup()
+    alice.dropConnection()
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(ends()).toBe(1)
+    // The app started the client again itself and the server still knew the stream.
+    alice.resume()
+    await Promise.resolve()
+    expect(session.online).toBe(true)
+    alice.dropConnection()
+    alice.goOnline()
+    expect(ends()).toBe(2)
+  })
+
   it('waits for stream management to be enabled when the server offered it, before counting as online', async () => {
     const { alice, session, changes } = setup()
     alice.goOffline()
