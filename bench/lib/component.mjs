@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto'
 import { connect } from 'node:net'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
+import { stopChild } from './child.mjs'
 
 const SELF = fileURLToPath(import.meta.url)
 const NS_CAPS = 'http://jabber.org/protocol/caps'
@@ -48,14 +49,7 @@ export function startComponent(config) {
               waiting.stats.push(res)
               child.send({ stats: true })
             }),
-          stop: () =>
-            new Promise((res) => {
-              if (child.exitCode !== null) return res()
-              child.removeAllListeners('exit')
-              child.once('exit', () => res())
-              child.send({ stop: true })
-              setTimeout(() => child.kill('SIGKILL'), 3000).unref()
-            }),
+          stop: () => stopChild(child),
         })
       } else if (msg.flooded) waiting.flooded.shift()?.()
       else if (msg.stats) waiting.stats.shift()?.(msg.stats)

@@ -15,6 +15,7 @@
 import { fork } from 'node:child_process'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
+import { stopChild } from './child.mjs'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -45,14 +46,7 @@ export function startPeer(config) {
               statsWaiters.push(res)
               child.send({ stats: true })
             }),
-          stop: () =>
-            new Promise((res) => {
-              if (child.exitCode !== null) return res()
-              child.removeAllListeners('exit')
-              child.once('exit', () => res())
-              child.send({ stop: true })
-              setTimeout(() => child.kill('SIGKILL'), 3000).unref()
-            }),
+          stop: () => stopChild(child),
         })
       } else if (msg.cpu) waiters.shift()?.(msg.cpu)
       else if (msg.stats) statsWaiters.shift()?.(msg.stats)
