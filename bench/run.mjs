@@ -178,7 +178,7 @@ function render(suite) {
   lines.push(`| machine | ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}, Node ${process.version} |`)
   lines.push(`| load average | ${loads[0]} at the start, ${loads[1]} at the end (1 / 5 / 15 min) |`)
   const runs = SUITES[suite.name].env?.BENCH_RUNS ?? RUNS
-  lines.push(`| runs | median and min-max of ${runs} runs per figure, candidates interleaved round by round; ratios are median / median of the baseline measured in the same run |`)
+  lines.push(`| runs | median and min-max of ${runs} runs per figure, candidates interleaved round by round, the order rotating; ratios are median / median of the baseline measured in the same run |`)
   for (const n of buildNotes) lines.push(`| build | ${n} |`)
   const checked = goals(suite.rows)
   if (checked.length) lines.push('', '**Goals**', '', ...checked.map((g) => `- ${g}`))
