@@ -1,7 +1,9 @@
 // `npm run bench`: builds the package, runs every benchmark against the
 // build (each suite in a process of its own), prints the figures and writes
 // them into BENCHMARKS.md between the "bench:begin" and "bench:end" markers
-// (the text around them is kept).
+// (the text around them is kept). Each suite has a block of its own there,
+// labelled with its own date, commit, machine and load: running some suites
+// replaces their blocks only and keeps the others from their last run.
 //
 //   node bench/run.mjs [suite ...]   suites: query answer react memory size directory scale (default: all)
 //   BENCH_RUNS=1 node bench/run.mjs  a quick smoke run (figures from 1 run)
@@ -23,6 +25,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const FILE = join(ROOT, 'BENCHMARKS.md')
 const BEGIN = '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->'
 const END = '<!-- bench:end -->'
+const BLOCK = /^<!-- bench:suite (\w+) -->$/m
 
 const SUITES = {
   // Generous: under load (another test run on the 2 cores) the query suite has taken more than 180 s.
@@ -41,9 +44,7 @@ const chosen = args.filter((a) => !a.startsWith('--'))
 for (const name of chosen) if (!SUITES[name]) throw new Error(`unknown suite ${name} (${Object.keys(SUITES).join(', ')})`)
 const suites = chosen.length ? chosen : Object.keys(SUITES)
 
-const started = new Date()
 const t0 = Date.now()
-const loadBefore = os.loadavg()
 
 // ---- build, then a private snapshot of dist/
 console.log('npm run build')
@@ -75,22 +76,23 @@ for (let attempt = 1; ; attempt++) {
 // ---- the suites
 const outDir = await mkdtemp(join(os.tmpdir(), 'rxd-bench-out-'))
 const collected = []
-const durations = []
 let failed = false
 try {
   for (const name of suites) {
     const suite = SUITES[name]
     const out = join(outDir, `${name}.json`)
     console.log(`\n== ${suite.title}`)
-    const suiteStart = Date.now()
+    // What labels this suite's block: a partial run leaves the others' labels as they were.
+    const run = { name, title: suite.title, started: new Date(), load: [os.loadavg()] }
     const code = await runSuite(suite, out)
-    durations.push(`${name} ${((Date.now() - suiteStart) / 1000).toFixed(0)} s`)
+    run.seconds = (Date.now() - run.started.getTime()) / 1000
+    run.load.push(os.loadavg())
     if (code !== 0 || !existsSync(out)) {
       failed = true
-      collected.push({ suite: name, title: suite.title, failed: code, rows: [], notes: [`the suite failed (exit ${code})`] })
+      collected.push({ ...run, failed: code, rows: [], notes: [`the suite failed (exit ${code})`] })
       continue
     }
-    collected.push({ ...JSON.parse(await readFile(out, 'utf8')), title: suite.title })
+    collected.push({ ...JSON.parse(await readFile(out, 'utf8')), ...run })
   }
 } finally {
   await rm(outDir, { recursive: true, force: true })
@@ -98,18 +100,22 @@ try {
 }
 
 const seconds = (Date.now() - t0) / 1000
-const markdown = render()
-console.log(`\n${markdown}`)
+const fresh = new Map(collected.map((suite) => [suite.name, render(suite)]))
+console.log(`\n${[...fresh.values()].join('\n\n')}`)
 if (write) {
   const current = existsSync(FILE) ? readFileSync(FILE, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`
   const i = current.indexOf(BEGIN)
   const j = current.indexOf(END)
+  const kept = i !== -1 && j > i ? blocksOf(current.slice(i + BEGIN.length, j)) : new Map()
+  const section = sectionOf(merge(kept, fresh))
   const next =
     i !== -1 && j > i
-      ? `${current.slice(0, i)}${BEGIN}\n${markdown}\n${current.slice(j)}`
-      : `${current.trimEnd()}\n\n${BEGIN}\n${markdown}\n${END}\n`
+      ? `${current.slice(0, i)}${BEGIN}\n${section}\n${current.slice(j)}`
+      : `${current.trimEnd()}\n\n${BEGIN}\n${section}\n${END}\n`
   writeFileSync(FILE, next)
-  console.log(`written to ${FILE} (${seconds.toFixed(0)} s)`)
+  const replaced = collected.filter((s) => s.failed === undefined || !kept.has(s.name)).map((s) => s.name)
+  const others = [...kept.keys()].filter((n) => !replaced.includes(n))
+  console.log(`written to ${FILE}: ${replaced.join(', ') || 'nothing'} replaced, ${others.join(', ') || 'nothing'} kept (${seconds.toFixed(0)} s)`)
 }
 process.exit(failed ? 1 : 0)
 
@@ -162,56 +168,109 @@ function ratio(row, rows) {
   return `${(m / b).toFixed(2)}x`
 }
 
-function render() {
+/** A suite's block: its own run's label (date, commit, machine, load), its goals, its tables. */
+function render(suite) {
   const cpus = os.cpus()
-  const lines = []
-  lines.push('## Figures of the last run')
-  lines.push('')
-  lines.push('| | |')
-  lines.push('| --- | --- |')
-  lines.push(`| machine | ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()} |`)
-  lines.push(`| load average | ${loadBefore.map((l) => l.toFixed(1)).join(' / ')} at the start, ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end (1 / 5 / 15 min) |`)
-  lines.push(`| Node | ${process.version} |`)
-  lines.push(`| date | ${started.toISOString()} (${seconds.toFixed(0)} s in all: build and snapshot, ${durations.join(', ')}) |`)
+  const loads = suite.load.map((l) => l.map((x) => x.toFixed(1)).join(' / '))
+  const lines = [`### ${suite.title}`, '', '| | |', '| --- | --- |']
+  lines.push(`| date | ${suite.started.toISOString()} (${suite.seconds.toFixed(0)} s) |`)
   lines.push(`| commit | ${gitDescribe()} |`)
-  lines.push(`| runs | median and min-max of ${RUNS} runs per figure (memory: ${Math.min(RUNS, 3)}), candidates interleaved round by round; ratios are median / median of the baseline measured in the same run |`)
+  lines.push(`| machine | ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}, Node ${process.version} |`)
+  lines.push(`| load average | ${loads[0]} at the start, ${loads[1]} at the end (1 / 5 / 15 min) |`)
+  const runs = SUITES[suite.name].env?.BENCH_RUNS ?? RUNS
+  lines.push(`| runs | median and min-max of ${runs} runs per figure, candidates interleaved round by round, the order rotating; ratios are median / median of the baseline measured in the same run |`)
   for (const n of buildNotes) lines.push(`| build | ${n} |`)
-  lines.push('')
-  lines.push('### Goals')
-  lines.push('')
-  for (const g of goals()) lines.push(`- ${g}`)
-  for (const suite of collected) {
+  const checked = goals(suite.rows)
+  if (checked.length) lines.push('', '**Goals**', '', ...checked.map((g) => `- ${g}`))
+  const sections = [...new Set(suite.rows.map((r) => r.section))]
+  for (const section of sections) {
+    const rows = suite.rows.filter((r) => r.section === section)
+    for (const r of rows) r.hasDependants = rows.some((o) => o.baseline === r.name && o.metric === r.metric)
     lines.push('')
-    lines.push(`### ${suite.title}`)
-    const sections = [...new Set(suite.rows.map((r) => r.section))]
-    for (const section of sections) {
-      const rows = suite.rows.filter((r) => r.section === section)
-      for (const r of rows) r.hasDependants = rows.some((o) => o.baseline === r.name && o.metric === r.metric)
-      lines.push('')
-      lines.push(`**${section}**`)
-      lines.push('')
-      lines.push('| candidate | figure | median | min-max | vs baseline |')
-      lines.push('| --- | --- | ---: | ---: | ---: |')
-      for (const r of rows) {
-        const [m, range] = cell(r.runs, r.unit)
-        lines.push(`| ${r.name} | ${r.metric} | ${m} | ${range} | ${ratio(r, rows)} |`)
-      }
-    }
-    if (suite.breakdowns) {
-      for (const b of suite.breakdowns) {
-        lines.push('')
-        lines.push(`What dominates ${b.name} (esbuild metafile, ${fmt(b.minified)} B minified):`)
-        lines.push('')
-        lines.push('| source file | minified bytes | share |')
-        lines.push('| --- | ---: | ---: |')
-        for (const [file, bytes] of b.rows.slice(0, 12)) lines.push(`| ${file} | ${fmt(bytes)} | ${((100 * bytes) / b.minified).toFixed(0)}% |`)
-      }
-    }
-    if (suite.notes.length) {
-      lines.push('')
-      for (const n of suite.notes) lines.push(`- ${n}`)
+    lines.push(`**${section}**`)
+    lines.push('')
+    lines.push('| candidate | figure | median | min-max | vs baseline |')
+    lines.push('| --- | --- | ---: | ---: | ---: |')
+    for (const r of rows) {
+      const [m, range] = cell(r.runs, r.unit)
+      lines.push(`| ${r.name} | ${r.metric} | ${m} | ${range} | ${ratio(r, rows)} |`)
     }
   }
+  if (suite.breakdowns) {
+    for (const b of suite.breakdowns) {
+      lines.push('')
+      lines.push(`What dominates ${b.name} (esbuild metafile, ${fmt(b.minified)} B minified):`)
+      lines.push('')
+      lines.push('| source file | minified bytes | share |')
+      lines.push('| --- | ---: | ---: |')
+      for (const [file, bytes] of b.rows.slice(0, 12)) lines.push(`| ${file} | ${fmt(bytes)} | ${((100 * bytes) / b.minified).toFixed(0)}% |`)
+    }
+  }
+  if (suite.notes.length) {
+    lines.push('')
+    for (const n of suite.notes) lines.push(`- ${n}`)
+  }
+  return lines.join('\n')
+}
+
+/** The blocks already in BENCHMARKS.md, by suite name, each as written (its marker left out). */
+function blocksOf(text) {
+  if (BLOCK.test(text)) {
+    const parts = text.split(BLOCK).slice(1) // [name, block, name, block, ...]
+    return new Map(parts.flatMap((part, k) => (k % 2 ? [] : [[part, parts[k + 1].trim()]])))
+  }
+  return legacyBlocks(text)
+}
+
+/**
+ * A section written before the blocks (one label and one goals list for a run of all suites):
+ * cut at the suites' titles, each part given that run's label and the goals of its own number.
+ */
+function legacyBlocks(text) {
+  const blocks = new Map()
+  const label = text.match(/^\| machine \|[^]*?\n\n/m)?.[0].trim() ?? ''
+  const goalLines = text.match(/^### Goals\n\n([^]*?)\n\n/m)?.[1].split('\n') ?? []
+  const names = Object.keys(SUITES)
+  const starts = names.map((n) => text.indexOf(`\n### ${SUITES[n].title}\n`))
+  names.forEach((name, k) => {
+    if (starts[k] === -1) return
+    const end = Math.min(...starts.filter((s) => s > starts[k]), text.length)
+    const body = text.slice(starts[k], end).trim().split('\n').slice(1).join('\n').trim()
+    const digit = SUITES[name].title[0]
+    const own = goalLines.filter((g) => g.startsWith(`- ${digit}`))
+    const goalsText = own.length ? `\n\n**Goals**\n\n${own.join('\n')}` : ''
+    blocks.set(name, `### ${SUITES[name].title}\n\n| | |\n| --- | --- |\n${label}${goalsText}\n\n${body}`)
+  })
+  return blocks
+}
+
+/**
+ * This run's blocks over the kept ones, in the suites' order. A suite that failed keeps its last
+ * figures, under a line saying so (an earlier such line replaced).
+ */
+function merge(kept, fresh) {
+  const out = new Map()
+  for (const name of Object.keys(SUITES)) {
+    const now = collected.find((s) => s.name === name)
+    const old = kept.get(name)
+    if (now?.failed !== undefined && old) {
+      const body = old.replace(/^> The run of .* failed .*\n\n/m, '').split('\n')
+      const line = `> The run of ${now.started.toISOString()} (commit ${gitDescribe()}) failed (exit ${now.failed}); the figures below are of the run before it.`
+      out.set(name, [body[0], '', line, '', ...body.slice(2)].join('\n'))
+    } else if (fresh.has(name)) out.set(name, fresh.get(name))
+    else if (old) out.set(name, old)
+  }
+  return out
+}
+
+function sectionOf(blocks) {
+  const lines = [
+    '## Figures of the last run of each suite',
+    '',
+    'Each block below is the last run of its suite (`node bench/run.mjs <suite>` replaces that block only), labelled with',
+    "its own date, commit, machine and load: compare candidates within a block, where they ran in the same rounds.",
+  ]
+  for (const [name, block] of blocks) lines.push('', `<!-- bench:suite ${name} -->`, block)
   return lines.join('\n')
 }
 
@@ -221,9 +280,8 @@ function gitDescribe() {
   return head ? `${head}${dirty ? ' + uncommitted changes in src/' : ''}` : 'unknown'
 }
 
-/** The goals (issue 15), checked on this run's figures. */
-function goals() {
-  const rows = collected.flatMap((s) => s.rows)
+/** The goals (issue 15), checked on a suite's figures (each goal needs one suite's rows only). */
+function goals(rows) {
   const out = []
   const med = (section, name, metric) => {
     const r = rows.find((x) => x.section === section && x.name === name && x.metric === metric)

@@ -22,6 +22,12 @@ export interface StartProsodyOptions {
   muc?: boolean
   /** Opens a XEP-0114 component port (loopback) for `comp.<host>` with this secret. Default: none. */
   componentSecret?: string
+  /**
+   * XEP-0198 stream management (mod_smacks), as on production servers. Default true. Off for the
+   * answering benchmark: Prosody keeps a copy of every unacked stanza it sends, and with 500 IQs of
+   * 5 KB replies in flight that queue, not the answering peers, sets the pace.
+   */
+  streamManagement?: boolean
 }
 
 export interface ProsodyExit {

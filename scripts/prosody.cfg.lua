@@ -15,6 +15,8 @@
 --                          both set: an external component (XEP-0114) may
 --                          connect on that port as comp.<host> with that secret
 --                          (the scale benchmark sends presences from it)
+--   RXD_PROSODY_SMACKS     "0": no XEP-0198 stream management (the answering
+--                          benchmark: see prosody-lib.d.mts streamManagement)
 -- The same variables are needed by `prosodyctl --config <abs path> register ...`.
 
 local dir = os.getenv("RXD_PROSODY_DIR")
@@ -30,6 +32,7 @@ local muc = os.getenv("RXD_PROSODY_MUC") == "1"
 local comp_port = tonumber(os.getenv("RXD_PROSODY_COMPONENT_PORT") or "")
 local comp_secret = os.getenv("RXD_PROSODY_COMPONENT_SECRET")
 if comp_secret == "" then comp_secret = nil end
+local smacks = os.getenv("RXD_PROSODY_SMACKS") ~= "0"
 
 -- Tests and CI run as root; without this Prosody refuses to start (and
 -- 0.12.3 then hangs on shutdown).
@@ -64,7 +67,7 @@ s2s_direct_tls_ports = { }
 
 admins = { }
 
-modules_enabled = {
+local modules = {
 	"roster";
 	"saslauth";
 	"disco";
@@ -73,10 +76,14 @@ modules_enabled = {
 	"posix";
 	"http";
 	"websocket";
-	"smacks"; -- XEP-0198 stream management, as on production servers: clients resume
 	"pep"; -- queries clients' disco#info via entity caps: a real peer for caps tests
 	-- NOT "limits": the Debian default throttles clients to 10 kB/s.
 }
+if smacks then
+	-- XEP-0198 stream management, as on production servers: clients resume
+	modules[#modules + 1] = "smacks"
+end
+modules_enabled = modules
 modules_disabled = { "s2s" }
 
 authentication = "internal_plain"

@@ -114,14 +114,17 @@ function rateAndCpu(n, t0, c0) {
 
 /**
  * Measures every candidate `runs` times, interleaved (round 1: a, b, c;
- * round 2: a, b, c; ...) so that drift of the machine hits all of them alike.
+ * round 2: b, c, a; ...) so that drift of the machine hits all of them alike,
+ * and no candidate always runs first or right after the same one (through
+ * Prosody, a flood can leave the server work that the next flood pays for).
  * `candidates` = [{ name, fn: async () => number | Record<metric, number> }].
  * Resolves name -> runs (number[]), or name -> metric -> runs.
  */
 export async function interleaved(candidates, runs = RUNS) {
   const out = {}
   for (let r = 0; r < runs; r++) {
-    for (const c of candidates) {
+    for (let k = 0; k < candidates.length; k++) {
+      const c = candidates[(k + r) % candidates.length]
       const value = await c.fn()
       if (typeof value === 'number') (out[c.name] ??= []).push(value)
       else for (const [metric, v] of Object.entries(value)) ((out[c.name] ??= {})[metric] ??= []).push(v)

@@ -145,6 +145,21 @@ describe(`${serverName} harness`, () => {
     }
   })
 
+  onlyOn('prosody')('offers XEP-0198 stream management unless started with streamManagement: false', async () => {
+    // The answering benchmark turns it off (bench/answer.mjs); everything else runs with it, as production does.
+    const without = await startProsody({ users: [{ username: 'erin', password: 'erin-secret' }], streamManagement: false })
+    let erin: Client | undefined
+    try {
+      erin = await connectClient(without, { username: 'erin', password: 'erin-secret', resource: 'harness' })
+      expect(alice.streamManagement.enabled).toBe(true)
+      expect(erin.streamManagement.enabled).toBe(false)
+      expect(erin.status).toBe('online')
+    } finally {
+      await stopClient(erin)
+      await without.stop()
+    }
+  })
+
   it(`stops clients and ${serverName}; the process and its temp dir are gone`, async () => {
     await Promise.all([alice, bob, ...extraClients].map((c) => stopClient(c)))
     expect(alice.status).toBe('offline')
