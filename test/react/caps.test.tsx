@@ -158,6 +158,26 @@ describe('<DiscoProvider caps>', () => {
     expect(await lastNode()).toBeUndefined()
   })
 
+  it('sends no <c/> on a presence the app sends in the very tick caps={undefined} is committed', async () => {
+    const { bob } = setup()
+    const queryClient = newQueryClient()
+    const view = (caps: CapsPlugin | undefined) => (
+      <StrictMode>
+        <DiscoProvider client={asXmpp(bob)} queryClient={queryClient} caps={caps} />
+      </StrictMode>
+    )
+    const { rerender } = render(view(entityCaps({ node: NODE })))
+    await bob.send(xml('presence'))
+    expect(presences(bob.sent).at(-1)?.getChild('c', NS_CAPS)?.attrs.node).toBe(NODE)
+    rerender(view(undefined))
+    // No await between turning caps off and the presence.
+    const sent = bob.send(xml('presence', {}, xml('status', {}, 'caps off')))
+    await sent
+    const last = presences(bob.sent).at(-1)
+    expect(last?.getChildText('status')).toBe('caps off')
+    expect(last?.getChild('c', NS_CAPS)).toBeUndefined()
+  })
+
   it('says what caps takes when given the options themselves', () => {
     const { bob } = setup()
     const options = { node: NODE } as unknown as CapsPlugin
