@@ -87,8 +87,11 @@ export interface CapsVerifiedEvent {
   jid: string
   /** The hash: `caps sha-1 <ver>` (XEP-0115) or `ecaps2 sha-256 <hash>` (XEP-0390). */
   hash: string
-  /** The node asked (`node#ver` or the XEP-0390 hash node). */
-  node: string
+  /**
+   * The node asked (`node#ver` or the XEP-0390 hash node); undefined when the
+   * answer of a plain disco#info query, in flight when the caps came, was checked.
+   */
+  node: string | undefined
   at: number
 }
 
@@ -97,7 +100,7 @@ export interface CapsUnverifiedEvent {
   type: 'caps-unverified'
   jid: string
   hash: string
-  node: string
+  node: string | undefined
   /** Why: the hash differs, the answer is ill-formed or ambiguous, or the algorithm is not available. */
   outcome: 'mismatch' | 'ill-formed' | 'ambiguous' | 'unsupported'
   at: number

@@ -35,6 +35,8 @@ interface Pending {
   reject(error: unknown): void
   /** Stops waiting for the session to come back (after a failed write). */
   stopWaiting?: Release | undefined
+  /** Others reading the reply (follow()): told what the request is told, and of its cancel. */
+  followers?: { resolve(stanza: XmlElement): void; reject(error: unknown): void }[] | undefined
 }
 
 /** A request on the wire: its reply promise and the way to stop waiting for it. */
@@ -122,7 +124,9 @@ export class ReplyMatcher {
       const pending: Pending = { to, payload, sentAt: 0, resolve, reject }
       this.#add(id, pending)
       cancel = () => {
-        if (this.#delete(id)) this.#emit('abandoned', id, pending)
+        if (!this.#delete(id)) return
+        this.#emit('abandoned', id, pending)
+        for (const f of pending.followers ?? []) f.reject(new DOMException('The request was abandoned', 'AbortError'))
       }
       const send = (): void => {
         // Cancelled, or its session ended, while it waited to go out.
@@ -147,6 +151,24 @@ export class ReplyMatcher {
       this.#flushDeferred()
     })
     return { promise, cancel }
+  }
+
+  /**
+   * The reply of a request pending to `to` whose payload `matches`, for one
+   * more reader (entity capabilities verifying a plain disco#info answer):
+   * it settles as the request does, and rejects with an AbortError when its
+   * callers cancel it. Following does not keep the request: undefined when
+   * none is pending.
+   */
+  follow(to: string, matches: (payload: XmlElement) => boolean): Promise<XmlElement> | undefined {
+    if (this.#pending.size === 0) return undefined
+    for (const pending of this.#pending.values()) {
+      if (pending.to !== to || !matches(pending.payload)) continue
+      return new Promise<XmlElement>((resolve, reject) => {
+        ;(pending.followers ??= []).push({ resolve, reject })
+      })
+    }
+    return undefined
   }
 
   /** Calls `send` when the session has gone down and is up again (resumed); the request's end stops the wait. */
@@ -234,6 +256,7 @@ export class ReplyMatcher {
     } else {
       this.#emit('answered', id, pending)
       pending.resolve(stanza)
+      for (const f of pending.followers ?? []) f.resolve(stanza)
     }
     return true
   }
@@ -241,6 +264,7 @@ export class ReplyMatcher {
   #fail(id: string, pending: Pending, error: unknown): void {
     this.#emit('failed', id, pending, error)
     pending.reject(error)
+    for (const f of pending.followers ?? []) f.reject(error)
   }
 
   /** Emits a DiscoEvent about a request: nothing is read or built while nobody listens. */

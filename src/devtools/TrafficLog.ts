@@ -47,7 +47,8 @@ export interface CapsRow extends Row {
   type: 'caps-verified' | 'caps-unverified'
   jid: string
   hash: string
-  node: string
+  /** The caps node asked; undefined: checked against a plain disco#info answer. */
+  node: string | undefined
   outcome: string | undefined
 }
 
