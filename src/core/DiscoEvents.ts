@@ -36,6 +36,19 @@ export interface AskedEvent extends RequestEvent {
   type: 'asked'
 }
 
+/**
+ * The same query went on the wire again, with the same `id`, once the
+ * stream was resumed (XEP-0198): its first write failed on a dying
+ * connection, and xmpp.js resends after a resumption only what it wrote.
+ * One logical query: `asked` once, then `re-asked` (once per resumption),
+ * then one end (answered, failed, abandoned), whose `latency` counts from
+ * `asked`, the time its callers waited. The devtools keep it on its one row,
+ * marked "re-asked".
+ */
+export interface ReaskedEvent extends RequestEvent {
+  type: 're-asked'
+}
+
 /** Its result came, from the JID asked. */
 export interface AnsweredEvent extends Settled {
   type: 'answered'
@@ -116,6 +129,7 @@ export interface CapsUsedEvent {
 
 export type DiscoEvent =
   | AskedEvent
+  | ReaskedEvent
   | AnsweredEvent
   | FailedEvent
   | AbandonedEvent

@@ -31,6 +31,8 @@ interface Pending {
   payload: XmlElement
   /** When it went out, if someone listened to DiscoEvents then (else 0). */
   sentAt: number
+  /** It went out once already: going out again (after a resumption) is `re-asked`. */
+  asked?: boolean
   resolve(stanza: XmlElement): void
   reject(error: unknown): void
   /** Stops waiting for the session to come back (after a failed write). */
@@ -131,7 +133,8 @@ export class ReplyMatcher {
       const send = (): void => {
         // Cancelled, or its session ended, while it waited to go out.
         if (!this.#pending.has(id)) return
-        this.#emit('asked', id, pending)
+        this.#emit(pending.asked ? 're-asked' : 'asked', id, pending)
+        pending.asked = true
         this.#xmpp.send(xml('iq', { type: 'get', to, id }, payload)).catch((err: unknown) => {
           if (!this.#pending.has(id)) return
           // In a resumable XEP-0198 session a failed write is a connection
@@ -268,7 +271,7 @@ export class ReplyMatcher {
   }
 
   /** Emits a DiscoEvent about a request: nothing is read or built while nobody listens. */
-  #emit(type: 'asked' | 'answered' | 'abandoned' | 'failed', id: string, pending: Pending, error?: unknown): void {
+  #emit(type: 'asked' | 're-asked' | 'answered' | 'abandoned' | 'failed', id: string, pending: Pending, error?: unknown): void {
     if (!this.#events.listening) return
     const at = Date.now()
     const kind: DiscoEventKind = pending.payload.getNS() === NS_DISCO_ITEMS ? 'items' : 'info'
@@ -277,6 +280,8 @@ export class ReplyMatcher {
       pending.sentAt = at
       return this.#events.emit({ type, ...base })
     }
+    // One logical query: its latency still counts from the first ask.
+    if (type === 're-asked') return this.#events.emit({ type, ...base })
     const latency = pending.sentAt === 0 ? undefined : at - pending.sentAt
     // What rejects a request is an Error: a StanzaError, a DisconnectedError, or xmpp.js's send failing.
     this.#events.emit(type === 'failed' ? { type, ...base, latency, error: error as Error } : { type, ...base, latency })

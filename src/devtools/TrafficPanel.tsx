@@ -28,7 +28,25 @@ function line(row: TrafficRow): Line {
             : row.state === 'failed'
               ? pill('bad', row.error ?? 'failed')
               : pill('', `abandoned${row.latency === undefined ? '' : ` after ${row.latency} ms`}`)
-      return { event: `→ ${row.kind}`, tone: row.state === 'failed' ? 'bad' : 'request', peer: row.to, detail: row.node, result }
+      const again =
+        row.reasked > 0 ? (
+          <span title="Its first write failed as the connection died: sent again once the stream was resumed">
+            {' '}
+            {pill('warn', row.reasked === 1 ? 're-asked' : `re-asked ×${row.reasked}`)}
+          </span>
+        ) : null
+      return {
+        event: `→ ${row.kind}`,
+        tone: row.state === 'failed' ? 'bad' : 'request',
+        peer: row.to,
+        detail: row.node,
+        result: (
+          <>
+            {result}
+            {again}
+          </>
+        ),
+      }
     }
     case 'served':
       return {
