@@ -4,33 +4,15 @@
 import xml from '@xmpp/xml'
 import { QueryObserver } from '@tanstack/query-core'
 import { describe, expect, it, vi } from 'vitest'
-import { DiscoServer, NS_CAPS, NS_DISCO_INFO, ReplyMatcher } from '../../../src/core/index.js'
+import { DiscoServer, NS_CAPS, ReplyMatcher } from '../../../src/core/index.js'
 import type { DiscoInfo } from '../../../src/core/index.js'
 import { EntityCaps } from '../../../src/core/caps/index.js'
 import { capsDataFromQuery } from '../../../src/core/caps/capsData.js'
 import { CapsResolver } from '../../../src/core/caps/CapsResolver.js'
 import type { CapsResolverOptions } from '../../../src/core/caps/CapsResolver.js'
 import { ecaps2Hash, ecaps2HashNode } from '../../../src/core/caps/ecaps390.js'
-import { EVIL, HONEST, PEER_NODE, c115, c390, presenceFrom, query, rawPeer, verOf } from '../../helpers/capsPeers.js'
-import type { FakeNetwork } from '../../helpers/fakeNetwork.js'
+import { EVIL, HONEST, PEER_NODE, c115, c390, gatedPeer, presenceFrom, query, rawPeer, verOf } from '../../helpers/capsPeers.js'
 import { ALICE, aliceWorld, asXmpp, must, settle, sleep } from '../../helpers/capsWorld.js'
-
-/** A raw peer whose plain disco#info answers (no node) wait until answer(); node#ver is answered at once. */
-function gatedPeer(net: FakeNetwork, jid: string, body: (node: string | undefined) => string) {
-  const peer = net.entity(jid)
-  const asked: (string | undefined)[] = []
-  let answer!: () => void
-  const gate = new Promise<void>((resolve) => {
-    answer = resolve
-  })
-  peer.iqCallee.get(NS_DISCO_INFO, 'query', async (ctx) => {
-    const node = ctx.element?.attrs.node
-    asked.push(node)
-    if (node === undefined) await gate
-    return query(body(node), node)
-  })
-  return { jid, asked, answer }
-}
 
 /** Alice's DiscoClient answered through peers' caps, as EntityCaps wires it. */
 function setup(options: CapsResolverOptions = {}) {
