@@ -17,7 +17,7 @@
  * JIDs; with a storage (PersistedCaps), verified results outlive a reload
  * and a stored one is used before anything is sent. Caps that arrive while
  * a plain disco#info query to that JID is in flight are checked against its
- * answer (XEP-0115 5.4 verifies whatever disco#info result the JID gave):
+ * answer (XEP-0115 5.4 checks the entity's response to a disco#info query):
  * nothing more is sent unless it does not match, and the JID's info is
  * forgotten only once it is checked, so that query is not abandoned.
  */
@@ -43,28 +43,16 @@ import { CapsState } from './CapsState.js'
 import { Lru } from './Lru.js'
 import type { CapsLimits, CapsSnapshot } from './CapsState.js'
 import { PersistedCaps } from './PersistedCaps.js'
+import { Verifications, join } from './Verifications.js'
+import type { Verification } from './Verifications.js'
 import { verifyCapsHash } from './verifyCapsHash.js'
 
 export interface CapsResolverOptions extends CapsLimits {
   storage?: CapsStorage | undefined
 }
 
-/** One verification query on the wire: whom it asks, for which caps. */
-interface Verification {
-  owner: string
-  caps: AdvertisedCaps
-  /** The owner's info (undefined: ask plainly); for `plain`, the info only when verified (undefined: ask node#ver). */
-  flight: Flight<DiscoInfo | undefined>
-  /** Checks the answer of a plain disco#info query that was in flight when the caps came, asking nothing itself. */
-  plain?: boolean
-}
-
 /** A plain disco#info query (no node): what a DiscoClient sends when caps do not answer. */
 const isPlainInfo = (payload: XmlElement): boolean => payload.getNS() === NS_DISCO_INFO && !payload.attrs.node
-
-/** Waits for a flight as long as the DiscoClient's caller does: its signal says when nobody waits. */
-const join = (verification: Verification, signal: AbortSignal): Promise<DiscoInfo | undefined> =>
-  verification.flight.join({ timeout: Infinity, signal })
 
 export class CapsResolver implements InfoSource {
   readonly #matcher: ReplyMatcher
@@ -73,8 +61,7 @@ export class CapsResolver implements InfoSource {
   readonly #read: ReadCaps
   readonly #persisted: PersistedCaps | undefined
   readonly #events: DiscoEvents
-  /** By `jid <jid>` (its own query) and by each hash id it may verify. */
-  readonly #flights = new Map<string, Verification>()
+  readonly #flights = new Verifications()
   /** Called when a JID's info may have changed with its caps. */
   readonly #forget: (jid: string) => void
   #detach: Release[]
@@ -100,7 +87,7 @@ export class CapsResolver implements InfoSource {
 
   /** JIDs and verified hashes remembered, verification queries waiting. */
   get stats(): { jids: number; hashes: number; flights: number } {
-    return { jids: this.#state.jids, hashes: this.#state.verified.size, flights: new Set(this.#flights.values()).size }
+    return { jids: this.#state.jids, hashes: this.#state.verified.size, flights: this.#flights.size }
   }
 
   /** What caps state holds: verified hashes and the JIDs advertising them, every JID's caps. */
@@ -142,7 +129,7 @@ export class CapsResolver implements InfoSource {
       // Failed or abandoned: whoever asks next gets node#ver.
       () => undefined,
     )
-    const { flight } = this.#track({ owner: jid, caps, plain: true, flight: new Flight(() => checked) })
+    const { flight } = this.#flights.add({ owner: jid, caps, plain: true, flight: new Flight(() => checked) })
     const done = (): void => {
       if (!this.#disposed && this.#state.capsOf(jid) === caps) this.#forget(jid)
     }
@@ -176,7 +163,7 @@ export class CapsResolver implements InfoSource {
         if (signal.aborted) throw abortReason(signal)
         continue
       }
-      const pending = this.#flightFor(jid, caps)
+      const pending = this.#flights.find(jid, caps)
       if (!pending) return join(this.#query(jid, caps), signal)
       const info = await join(pending, signal)
       // Its own query answers it, verified or not (a plain answer only verified); another JID's only through a verified hash.
@@ -199,16 +186,6 @@ export class CapsResolver implements InfoSource {
     await this.#persisted?.saved()
   }
 
-  #flightFor(jid: string, caps: AdvertisedCaps): Verification | undefined {
-    const own = this.#flights.get(`jid ${jid}`)
-    if (own) return own
-    for (const key of caps.keys) {
-      const flight = this.#flights.get(key.id)
-      if (flight) return flight
-    }
-    return undefined
-  }
-
   /**
    * Asks `jid` itself at its caps node. The flight resolves with the info for
    * `jid` (undefined when the query failed in a way a plain query may not),
@@ -227,18 +204,7 @@ export class CapsResolver implements InfoSource {
         },
       )
     })
-    return this.#track({ owner: jid, caps, flight })
-  }
-
-  /** Makes `verification` the flight of its owner and of each hash it may verify, until it settles. */
-  #track(verification: Verification): Verification {
-    const ids = [`jid ${verification.owner}`, ...verification.caps.keys.map((k) => k.id)]
-    for (const id of ids) this.#flights.set(id, verification)
-    const settle = (): void => {
-      for (const id of ids) if (this.#flights.get(id) === verification) this.#flights.delete(id)
-    }
-    verification.flight.promise.then(settle, settle)
-    return verification
+    return this.#flights.add({ owner: jid, caps, flight })
   }
 
   /** The info in `stanza` (a reply for `node`) for `jid`, stored under every hash of `caps` it verifies. */
@@ -276,8 +242,7 @@ export class CapsResolver implements InfoSource {
     this.#disposed = true
     for (const detach of this.#detach) detach()
     this.#detach = []
-    for (const { flight } of new Set(this.#flights.values())) flight.abort(new DOMException('Entity capabilities were turned off', 'AbortError'))
-    this.#flights.clear()
+    this.#flights.abortAll(new DOMException('Entity capabilities were turned off', 'AbortError'))
     this.#state.clear(true)
     this.#read.clear()
     this.#persisted?.dispose()
