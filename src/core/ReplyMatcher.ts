@@ -38,7 +38,7 @@ interface Pending {
   /** Stops waiting for the session to come back (after a failed write). */
   stopWaiting?: Release | undefined
   /** Others reading the reply (follow()): told what the request is told, and of its cancel. */
-  followers?: { resolve(stanza: XmlElement): void; reject(error: unknown): void }[] | undefined
+  followers?: Pick<Pending, 'resolve' | 'reject'>[] | undefined
 }
 
 /** A request on the wire: its reply promise and the way to stop waiting for it. */

@@ -28,13 +28,7 @@ function line(row: TrafficRow): Line {
             : row.state === 'failed'
               ? pill('bad', row.error ?? 'failed')
               : pill('', `abandoned${row.latency === undefined ? '' : ` after ${row.latency} ms`}`)
-      const again =
-        row.reasked > 0 ? (
-          <span title="Its first write failed as the connection died: sent again once the stream was resumed">
-            {' '}
-            {pill('warn', row.reasked === 1 ? 're-asked' : `re-asked ×${row.reasked}`)}
-          </span>
-        ) : null
+      // Sent again after a stream resumption (its first write met the dying connection): still this one query.
       return {
         event: `→ ${row.kind}`,
         tone: row.state === 'failed' ? 'bad' : 'request',
@@ -42,8 +36,7 @@ function line(row: TrafficRow): Line {
         detail: row.node,
         result: (
           <>
-            {result}
-            {again}
+            {result} {row.reasked > 0 && pill('warn', `re-asked${row.reasked > 1 ? ` ×${row.reasked}` : ''}`)}
           </>
         ),
       }
