@@ -141,6 +141,8 @@ export class EntityCaps implements InfoSource {
       throw new DiscoError('This client has entity capabilities with other options already')
     }
     held.add(caps)
+    // Its last provider may have let go in this tick: held now, it stays on.
+    caps.#advertiser.resume()
     caps.serve(options.discoClient ?? DiscoClient.for(xmpp))
     return caps
   }
