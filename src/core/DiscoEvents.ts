@@ -36,6 +36,19 @@ export interface AskedEvent extends RequestEvent {
   type: 'asked'
 }
 
+/**
+ * The same query went on the wire again, with the same `id`, once the
+ * stream was resumed (XEP-0198): its first write failed on a dying
+ * connection, and xmpp.js resends after a resumption only what it wrote.
+ * One logical query: `asked` once, then `re-asked` (once per resumption),
+ * then one end (answered, failed, abandoned), whose `latency` counts from
+ * `asked`, the time its callers waited. The devtools keep it on its one row,
+ * marked "re-asked".
+ */
+export interface ReaskedEvent extends RequestEvent {
+  type: 're-asked'
+}
+
 /** Its result came, from the JID asked. */
 export interface AnsweredEvent extends Settled {
   type: 'answered'
@@ -87,8 +100,11 @@ export interface CapsVerifiedEvent {
   jid: string
   /** The hash: `caps sha-1 <ver>` (XEP-0115) or `ecaps2 sha-256 <hash>` (XEP-0390). */
   hash: string
-  /** The node asked (`node#ver` or the XEP-0390 hash node). */
-  node: string
+  /**
+   * The node asked (`node#ver` or the XEP-0390 hash node); undefined when the
+   * answer of a plain disco#info query, in flight when the caps came, was checked.
+   */
+  node: string | undefined
   at: number
 }
 
@@ -97,7 +113,7 @@ export interface CapsUnverifiedEvent {
   type: 'caps-unverified'
   jid: string
   hash: string
-  node: string
+  node: string | undefined
   /** Why: the hash differs, the answer is ill-formed or ambiguous, or the algorithm is not available. */
   outcome: 'mismatch' | 'ill-formed' | 'ambiguous' | 'unsupported'
   at: number
@@ -113,6 +129,7 @@ export interface CapsUsedEvent {
 
 export type DiscoEvent =
   | AskedEvent
+  | ReaskedEvent
   | AnsweredEvent
   | FailedEvent
   | AbandonedEvent

@@ -31,10 +31,14 @@ interface Pending {
   payload: XmlElement
   /** When it went out, if someone listened to DiscoEvents then (else 0). */
   sentAt: number
+  /** It went out once already: going out again (after a resumption) is `re-asked`. */
+  asked?: boolean
   resolve(stanza: XmlElement): void
   reject(error: unknown): void
   /** Stops waiting for the session to come back (after a failed write). */
   stopWaiting?: Release | undefined
+  /** Others reading the reply (follow()): told what the request is told, and of its cancel. */
+  followers?: Pick<Pending, 'resolve' | 'reject'>[] | undefined
 }
 
 /** A request on the wire: its reply promise and the way to stop waiting for it. */
@@ -122,12 +126,15 @@ export class ReplyMatcher {
       const pending: Pending = { to, payload, sentAt: 0, resolve, reject }
       this.#add(id, pending)
       cancel = () => {
-        if (this.#delete(id)) this.#emit('abandoned', id, pending)
+        if (!this.#delete(id)) return
+        this.#emit('abandoned', id, pending)
+        for (const f of pending.followers ?? []) f.reject(new DOMException('The request was abandoned', 'AbortError'))
       }
       const send = (): void => {
         // Cancelled, or its session ended, while it waited to go out.
         if (!this.#pending.has(id)) return
-        this.#emit('asked', id, pending)
+        this.#emit(pending.asked ? 're-asked' : 'asked', id, pending)
+        pending.asked = true
         this.#xmpp.send(xml('iq', { type: 'get', to, id }, payload)).catch((err: unknown) => {
           if (!this.#pending.has(id)) return
           // In a resumable XEP-0198 session a failed write is a connection
@@ -147,6 +154,24 @@ export class ReplyMatcher {
       this.#flushDeferred()
     })
     return { promise, cancel }
+  }
+
+  /**
+   * The reply of a request pending to `to` whose payload `matches`, for one
+   * more reader (entity capabilities verifying a plain disco#info answer):
+   * it settles as the request does, and rejects with an AbortError when its
+   * callers cancel it. Following does not keep the request: undefined when
+   * none is pending.
+   */
+  follow(to: string, matches: (payload: XmlElement) => boolean): Promise<XmlElement> | undefined {
+    if (this.#pending.size === 0) return undefined
+    for (const pending of this.#pending.values()) {
+      if (pending.to !== to || !matches(pending.payload)) continue
+      return new Promise<XmlElement>((resolve, reject) => {
+        ;(pending.followers ??= []).push({ resolve, reject })
+      })
+    }
+    return undefined
   }
 
   /** Calls `send` when the session has gone down and is up again (resumed); the request's end stops the wait. */
@@ -234,6 +259,7 @@ export class ReplyMatcher {
     } else {
       this.#emit('answered', id, pending)
       pending.resolve(stanza)
+      for (const f of pending.followers ?? []) f.resolve(stanza)
     }
     return true
   }
@@ -241,10 +267,11 @@ export class ReplyMatcher {
   #fail(id: string, pending: Pending, error: unknown): void {
     this.#emit('failed', id, pending, error)
     pending.reject(error)
+    for (const f of pending.followers ?? []) f.reject(error)
   }
 
   /** Emits a DiscoEvent about a request: nothing is read or built while nobody listens. */
-  #emit(type: 'asked' | 'answered' | 'abandoned' | 'failed', id: string, pending: Pending, error?: unknown): void {
+  #emit(type: 'asked' | 're-asked' | 'answered' | 'abandoned' | 'failed', id: string, pending: Pending, error?: unknown): void {
     if (!this.#events.listening) return
     const at = Date.now()
     const kind: DiscoEventKind = pending.payload.getNS() === NS_DISCO_ITEMS ? 'items' : 'info'
@@ -253,6 +280,8 @@ export class ReplyMatcher {
       pending.sentAt = at
       return this.#events.emit({ type, ...base })
     }
+    // One logical query: its latency still counts from the first ask.
+    if (type === 're-asked') return this.#events.emit({ type, ...base })
     const latency = pending.sentAt === 0 ? undefined : at - pending.sentAt
     // What rejects a request is an Error: a StanzaError, a DisconnectedError, or xmpp.js's send failing.
     this.#events.emit(type === 'failed' ? { type, ...base, latency, error: error as Error } : { type, ...base, latency })

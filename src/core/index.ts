@@ -86,6 +86,7 @@ export type {
   DiscoEventKind,
   DiscoEventListener,
   FailedEvent,
+  ReaskedEvent,
   ServedEvent,
   SpoofedEvent,
 } from './DiscoEvents.js'

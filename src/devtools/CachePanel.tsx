@@ -1,4 +1,5 @@
 'use client'
+import { useEffect, useState } from 'react'
 import type { CacheEntry } from './DevtoolsStore.js'
 import { age, matches, plural } from './format.js'
 import { Pill, Section, Table } from './parts.js'
@@ -28,15 +29,27 @@ function state(entry: CacheEntry): { tone: string; text: string } {
   return { tone: 'ok', text: 'cached' }
 }
 
+/** How often ages move on. */
+const TICK = 1000
+
+/** The time now, moving on every `interval` ms while mounted (the interval goes with the component). */
+function useNow(interval: number): number {
+  const [now, setNow] = useState(Date.now)
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), interval)
+    return () => clearInterval(timer)
+  }, [interval])
+  return now
+}
+
 export interface CachePanelProps {
   entries: CacheEntry[]
-  now: number
   filter: string
   onRefetch(entry: CacheEntry): void
   onForget(entry: CacheEntry): void
 }
 
-function EntryRow({ entry, now, onRefetch, onForget }: { entry: CacheEntry } & Omit<CachePanelProps, 'entries' | 'filter'>) {
+function EntryRow({ entry, now, onRefetch, onForget }: { entry: CacheEntry; now: number } & Omit<CachePanelProps, 'entries' | 'filter'>) {
   const { tone, text } = state(entry)
   const target = `${entry.jid}${entry.node ? ` at ${entry.node}` : ''}`
   return (
@@ -68,6 +81,7 @@ function EntryRow({ entry, now, onRefetch, onForget }: { entry: CacheEntry } & O
 
 /** The QueryCache entries under our key root, per kind. */
 export function CachePanel({ entries, filter, ...row }: CachePanelProps) {
+  const now = useNow(TICK)
   const shown = entries.filter((entry) => matches(filter, entry.jid, entry.node))
   if (shown.length === 0) {
     return <p className="rxd-dt-empty">{entries.length === 0 ? 'The cache holds no disco result yet.' : 'Nothing matches the filter.'}</p>
@@ -81,7 +95,7 @@ export function CachePanel({ entries, filter, ...row }: CachePanelProps) {
           <Section key={kind} label={`${title} entries`} title={title} note={plural(group.length, 'entry', 'entries')}>
             <Table columns={COLUMNS}>
               {group.map((entry) => (
-                <EntryRow key={entry.hash} entry={entry} {...row} />
+                <EntryRow key={entry.hash} entry={entry} now={now} {...row} />
               ))}
             </Table>
           </Section>

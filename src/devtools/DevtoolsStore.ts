@@ -4,9 +4,10 @@
  *
  * It listens (from the first subscriber to the last, so only while the panel
  * is mounted) to DiscoEvents, the QueryCache, our DiscoServer's info and the
- * session, and builds a plain snapshot at most every SNAPSHOT_DELAY ms, and
- * every second for the ages. Nothing is attached while nothing subscribes:
- * creating one during a render is harmless.
+ * session, and builds a plain snapshot at most every SNAPSHOT_DELAY ms. Ages
+ * tick in the panel (useNow), not here: nothing is rebuilt while nothing
+ * changes. Nothing is attached while nothing subscribes, and no timer is left
+ * once the last subscriber has gone: creating one during a render is harmless.
  */
 import type { QueryKey } from '@tanstack/query-core'
 import { EntityCaps } from '../core/caps/EntityCaps.js'
@@ -25,8 +26,6 @@ import type { TrafficRow } from './TrafficLog.js'
 
 /** Changes closer together than this make one snapshot. */
 const SNAPSHOT_DELAY = 40
-/** Ages move on this often. */
-const TICK = 1000
 /** Our caps ver is computed after a burst of changes (CapsAdvertiser: 80 ms at most, then hashing). */
 const VER_SETTLES = 200
 
@@ -63,12 +62,22 @@ export interface OwnCaps {
   versions: CapsVersionInfo[]
 }
 
+/**
+ * The session as the devtools show it: up (queries go out), on its way up
+ * (a first connection, or a new session after one ended), on its way back
+ * (a XEP-0198 session whose stream dropped and may be resumed: pending
+ * queries and the cache are kept), or down with no session.
+ */
+export type SessionState = 'online' | 'connecting' | 'reconnecting' | 'offline'
+
 export interface DevtoolsSnapshot {
-  /** When it was taken: ages are computed against it. */
+  /** When it was taken. */
   now: number
   account: string | undefined
-  /** xmpp.js's status ('online', 'connecting', ...). */
+  /** xmpp.js's status ('online', 'connecting', 'disconnect', ...). */
   status: string
+  /** What that means for disco (Session): what the bar shows. */
+  session: SessionState
   /** What our DiscoServer answers at its root. */
   info: DiscoInfo
   caps: OwnCaps | undefined
@@ -141,6 +150,10 @@ export class DevtoolsStore {
   #snapshot: DevtoolsSnapshot
   #info: DiscoInfo
   #ver: string | undefined
+  /** A session was up and has not ended (it may be resumed while the stream is down). */
+  #up = false
+  /** Our caps ver follows an info change a little later: a second snapshot then. */
+  #verTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(xmpp: XmppClient, server: DiscoServer, client: DiscoClient, options: { maxLogRows?: number | undefined } = {}) {
     this.xmpp = xmpp
@@ -201,9 +214,9 @@ export class DevtoolsStore {
 
   #attach(): void {
     const session = Session.of(this.xmpp)
-    const tick = setInterval(() => this.#changed(), TICK)
     this.#info = this.server.toInfo()
     this.#ver = EntityCaps.find(this.xmpp)?.ver
+    this.#up = session.online
     this.#detach = [
       DiscoEvents.of(this.xmpp).subscribe((event) => {
         this.#log.add(event)
@@ -211,8 +224,15 @@ export class DevtoolsStore {
       }),
       this.client.queryClient.getQueryCache().subscribe(() => this.#changed()),
       this.server.onInfoChanged(() => this.#onInfoChanged()),
-      session.subscribe(() => this.#changed()),
-      () => clearInterval(tick),
+      session.subscribe(() => {
+        if (session.online) this.#up = true
+        this.#changed()
+      }),
+      // Ended without resumption: no status event says so (a resumable stream's end comes after a wait).
+      session.onEnd(() => {
+        this.#up = false
+        this.#changed()
+      }),
     ]
     this.#changed()
   }
@@ -222,6 +242,8 @@ export class DevtoolsStore {
     this.#detach = []
     clearTimeout(this.#timer)
     this.#timer = undefined
+    clearTimeout(this.#verTimer)
+    this.#verTimer = undefined
   }
 
   #onInfoChanged(): void {
@@ -231,7 +253,11 @@ export class DevtoolsStore {
     if (changes.length > 0) this.#log.note('info', changes.join('  '))
     this.#changed()
     // Our caps ver follows a little later.
-    setTimeout(() => this.#changed(), VER_SETTLES)
+    clearTimeout(this.#verTimer)
+    this.#verTimer = setTimeout(() => {
+      this.#verTimer = undefined
+      this.#changed()
+    }, VER_SETTLES)
   }
 
   /** Schedules one snapshot for the changes of the next few milliseconds. */
@@ -255,12 +281,22 @@ export class DevtoolsStore {
       now: Date.now(),
       account: this.xmpp.jid?.bare().toString(),
       status: this.xmpp.status ?? 'unknown',
+      session: this.#sessionState(),
       info: this.server.toInfo(),
       caps: caps && { node: caps.node, ver, versions: caps.versions },
       peers: caps?.snapshot(),
       cache: this.#cacheEntries(),
       log: this.#log.rows,
     }
+  }
+
+  #sessionState(): SessionState {
+    if (Session.of(this.xmpp).online) return 'online'
+    const status = this.xmpp.status
+    if (status === undefined || status === 'offline') return 'offline'
+    if (this.#up) return 'reconnecting'
+    // Dropped with no session to resume, and no new connection under way (yet).
+    return status === 'disconnect' ? 'offline' : 'connecting'
   }
 
   #cacheEntries(): CacheEntry[] {

@@ -89,9 +89,9 @@ export function DiscoDevtools({ initialIsOpen = false, position = 'fixed', initi
         <span className="rxd-dt-logo">
           <b>◈</b> disco devtools
         </span>
-        <span className="rxd-dt-account" title={snapshot.account}>
-          <span className="rxd-dt-dot" data-status={snapshot.status} aria-hidden="true" />
-          <span className="rxd-dt-mono">{snapshot.account ?? 'not bound'}</span> · <output aria-label="session">{snapshot.status}</output>
+        <span className="rxd-dt-account" title={`${snapshot.account ?? 'not bound'} (xmpp.js status: ${snapshot.status})`}>
+          <span className="rxd-dt-dot" data-status={snapshot.session} aria-hidden="true" />
+          <span className="rxd-dt-mono">{snapshot.account ?? 'not bound'}</span> · <output aria-label="session">{snapshot.session}</output>
         </span>
         {open && (
           <div className="rxd-dt-tabs" role="tablist" aria-label="Devtools views">
@@ -149,7 +149,6 @@ export function DiscoDevtools({ initialIsOpen = false, position = 'fixed', initi
           {tab === 'cache' && (
             <CachePanel
               entries={snapshot.cache}
-              now={snapshot.now}
               filter={filter}
               onRefetch={(entry) => store.refetch(entry)}
               onForget={(entry) => store.forget(entry)}

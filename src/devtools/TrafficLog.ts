@@ -2,7 +2,8 @@
  * TrafficLog: the devtools' log of disco traffic, as rows to show.
  *
  * A request is one row from `asked` to its end (answered, failed,
- * abandoned), so its latency sits beside it; the other events are rows of
+ * abandoned), so its latency sits beside it; `re-asked` (the same query
+ * sent again after a stream resumption) marks that row, never a new one; the other events are rows of
  * their own, and consecutive `caps-used` of one hash fold into one row (a
  * roster of 50 peers of one client is one line, not 49). Rows are replaced,
  * never changed, so a snapshot handed to React stays as it was.
@@ -23,6 +24,8 @@ export interface RequestRow extends Row {
   kind: DiscoEventKind
   node: string | undefined
   state: 'pending' | 'answered' | 'failed' | 'abandoned'
+  /** How often it went out again after a stream resumption (0: asked once). */
+  reasked: number
   latency: number | undefined
   /** The error's name and message, for a failed request. */
   error: string | undefined
@@ -47,7 +50,8 @@ export interface CapsRow extends Row {
   type: 'caps-verified' | 'caps-unverified'
   jid: string
   hash: string
-  node: string
+  /** The caps node asked; undefined: checked against a plain disco#info answer. */
+  node: string | undefined
   outcome: string | undefined
 }
 
@@ -101,6 +105,11 @@ export class TrafficLog {
     switch (event.type) {
       case 'asked':
         return this.#request(event.id, this.#newRequest(event, 'pending'))
+      case 're-asked': {
+        // Asked before we listened: its row starts here.
+        const base = this.#requests.get(event.id) ?? this.#newRequest(event, 'pending')
+        return this.#request(event.id, { ...base, state: 'pending', reasked: base.reasked + 1 })
+      }
       case 'answered':
       case 'abandoned':
       case 'failed': {
@@ -139,7 +148,7 @@ export class TrafficLog {
 
   #newRequest(event: { id: string; to: string; kind: DiscoEventKind; node: string | undefined; at: number }, state: RequestRow['state']): RequestRow {
     const { id, to, kind, node, at } = event
-    return { type: 'request', key: this.#key(), at, id, to, kind, node, state, latency: undefined, error: undefined }
+    return { type: 'request', key: this.#key(), at, id, to, kind, node, state, reasked: 0, latency: undefined, error: undefined }
   }
 
   /** Adds or replaces the row of request `id`. */

@@ -28,7 +28,18 @@ function line(row: TrafficRow): Line {
             : row.state === 'failed'
               ? pill('bad', row.error ?? 'failed')
               : pill('', `abandoned${row.latency === undefined ? '' : ` after ${row.latency} ms`}`)
-      return { event: `→ ${row.kind}`, tone: row.state === 'failed' ? 'bad' : 'request', peer: row.to, detail: row.node, result }
+      // Sent again after a stream resumption (its first write met the dying connection): still this one query.
+      return {
+        event: `→ ${row.kind}`,
+        tone: row.state === 'failed' ? 'bad' : 'request',
+        peer: row.to,
+        detail: row.node,
+        result: (
+          <>
+            {result} {row.reasked > 0 && pill('warn', `re-asked${row.reasked > 1 ? ` ×${row.reasked}` : ''}`)}
+          </>
+        ),
+      }
     }
     case 'served':
       return {

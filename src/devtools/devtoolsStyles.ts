@@ -35,6 +35,8 @@ export const DEVTOOLS_CSS = `
 .rxd-dt-account { color: var(--dt-dim); display: flex; align-items: center; gap: 6px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 32ch; }
 .rxd-dt-dot { width: 8px; height: 8px; border-radius: 50%; background: var(--dt-dim); flex: none; }
 .rxd-dt-dot[data-status="online"] { background: var(--dt-ok); box-shadow: 0 0 0 3px rgb(74 222 128 / 0.18); }
+.rxd-dt-dot[data-status="connecting"], .rxd-dt-dot[data-status="reconnecting"] { background: var(--dt-warn); }
+.rxd-dt-dot[data-status="offline"] { background: var(--dt-bad); }
 .rxd-dt-tabs { display: flex; gap: 2px; }
 .rxd-dt-tab { appearance: none; border: 0; background: transparent; color: var(--dt-dim); padding: 4px 10px; border-radius: 6px; cursor: pointer; font: inherit; }
 .rxd-dt-tab:hover { color: var(--dt-text); background: rgb(255 255 255 / 0.05); }

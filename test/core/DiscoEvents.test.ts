@@ -102,6 +102,24 @@ describe('DiscoEvents', () => {
     world.alice.goOnline()
   })
 
+  it('tells of a query sent again once the stream is resumed as re-asked: one asked, one answer, one id', async () => {
+    const { net, alice, dc, events, types } = recorded()
+    DiscoServer.for(asXmpp(net.entity(BOB)))
+    const send = alice.send
+    // The write meets a connection dying before xmpp.js noticed.
+    alice.send = () => Promise.reject(new Error('write after end'))
+    const answer = dc.queryInfo(BOB)
+    await settle()
+    alice.dropConnection()
+    alice.send = send
+    alice.resume()
+    expect((await answer).identities).not.toHaveLength(0)
+    expect(types()).toEqual(['asked', 're-asked', 'answered'])
+    const ids = new Set(events.map((e) => (e.type === 'asked' || e.type === 're-asked' || e.type === 'answered' ? e.id : '')))
+    expect(ids.size).toBe(1)
+    expect(events[1]).toMatchObject({ type: 're-asked', to: BOB, kind: 'info', node: undefined })
+  })
+
   it('tells what our DiscoServer answered, and to whom', async () => {
     const { net, alice, types, events } = recorded()
     const bob = net.entity(BOB)

@@ -40,6 +40,23 @@ export function rawPeer(net: FakeNetwork, jid: string, answer: (node: string | u
   return { peer, jid, asked }
 }
 
+/** A raw peer whose plain disco#info answers (no node) wait until answer(); node#ver is answered at once. */
+export function gatedPeer(net: FakeNetwork, jid: string, body: (node: string | undefined) => string) {
+  const peer = net.entity(jid)
+  const asked: (string | undefined)[] = []
+  let answer!: () => void
+  const gate = new Promise<void>((resolve) => {
+    answer = resolve
+  })
+  peer.iqCallee.get(NS_DISCO_INFO, 'query', async (ctx) => {
+    const node = ctx.element?.attrs.node
+    asked.push(node)
+    if (node === undefined) await gate
+    return query(body(node), node)
+  })
+  return { jid, asked, answer }
+}
+
 /** Delivers a presence to `to` as if `from` had sent it. */
 export function presenceFrom(to: FakeEntity, from: string, ...children: XmlElement[]): void {
   to.receive(xml('presence', { from, to: to.jid.toString() }, ...children))

@@ -168,6 +168,30 @@ describe('<DiscoDevtools>', () => {
     for (const row of [ecaps2, caps115]) for (const p of peers) expect(row?.textContent).toContain(p.jid.toString())
   })
 
+  it('follows the session in its bar: reconnecting while a resumable stream is down, online once resumed, offline when it ends', async () => {
+    const { alice } = await askBobWithDevtools()
+    const session = screen.getByRole('status', { name: 'session' })
+    const dot = (): string | null | undefined => document.querySelector('.rxd-dt-dot')?.getAttribute('data-status')
+    expect(session.textContent).toBe('online')
+    alice.dropConnection()
+    await waitFor(() => expect(session.textContent).toBe('reconnecting'))
+    expect(dot()).toBe('reconnecting')
+    alice.resume()
+    await waitFor(() => expect(session.textContent).toBe('online'))
+    expect(dot()).toBe('online')
+    alice.goOffline()
+    await waitFor(() => expect(session.textContent).toBe('offline'))
+    expect(dot()).toBe('offline')
+  })
+
+  it('shows each cache entry’s age since its data came, moving on while nothing else changes', async () => {
+    await askBobWithDevtools({ initialTab: 'cache' })
+    const info = await screen.findByRole('region', { name: 'disco#info entries' })
+    const ageOfBob = (): string | undefined => within(info).getByText(BOB).closest('tr')?.children[5]?.textContent ?? undefined
+    await waitFor(() => expect(ageOfBob()).toBe('now'))
+    await waitFor(() => expect(ageOfBob()).toBe('2 s'), { timeout: 4000 })
+  }, 10_000)
+
   it('removes every listener when unmounted', async () => {
     const { alice } = setup()
     const { unmount } = renderWithDisco(alice, <DiscoDevtools />)

@@ -3,12 +3,13 @@ import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import xml from '@xmpp/xml'
 import { StrictMode } from 'react'
 import type { ReactNode } from 'react'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { NS_CAPS, NS_DISCO_INFO, NS_SOFTWARE_INFO } from '../../src/core/index.js'
 import { EntityCaps, entityCaps, verifyCapsHash } from '../../src/core/caps/index.js'
 import type { CapsPlugin, EntityCapsOptions } from '../../src/core/caps/index.js'
 import type { XmlElement } from '../../src/core/index.js'
 import { DiscoProvider, ExtendedInfo, Feature, Identity, useDiscoInfo } from '../../src/react/index.js'
+import { HONEST, c115, gatedPeer, presenceFrom, verOf } from '../helpers/capsPeers.js'
 import { ask, asXmpp, infoSeen, newQueryClient, settle, setup } from '../helpers/renderWithDisco.js'
 
 const NODE = 'https://app.example'
@@ -156,6 +157,50 @@ describe('<DiscoProvider caps>', () => {
     await settle(1)
     expect(attached).toHaveLength(before)
     expect(await lastNode()).toBeUndefined()
+  })
+
+  it('sends no <c/> on a presence the app sends in the very tick caps={undefined} is committed', async () => {
+    const { bob } = setup()
+    const queryClient = newQueryClient()
+    const view = (caps: CapsPlugin | undefined) => (
+      <StrictMode>
+        <DiscoProvider client={asXmpp(bob)} queryClient={queryClient} caps={caps} />
+      </StrictMode>
+    )
+    const { rerender } = render(view(entityCaps({ node: NODE })))
+    await bob.send(xml('presence'))
+    expect(presences(bob.sent).at(-1)?.getChild('c', NS_CAPS)?.attrs.node).toBe(NODE)
+    rerender(view(undefined))
+    // No await between turning caps off and the presence.
+    const sent = bob.send(xml('presence', {}, xml('status', {}, 'caps off')))
+    await sent
+    const last = presences(bob.sent).at(-1)
+    expect(last?.getChildText('status')).toBe('caps off')
+    expect(last?.getChild('c', NS_CAPS)).toBeUndefined()
+  })
+
+  it('asks a peer once when its caps come while the hook’s plain query to it is in flight: the answer verifies them', async () => {
+    const { network, alice } = setup()
+    const juliet = gatedPeer(network, 'juliet@example.org/balcony', () => HONEST)
+    function Show() {
+      const { data } = useDiscoInfo(juliet.jid)
+      return <output aria-label="juliet's features">{data?.features.filter((f) => f.startsWith('urn:example:')).join(',')}</output>
+    }
+    render(
+      <StrictMode>
+        <DiscoProvider client={asXmpp(alice)} queryClient={newQueryClient()} caps={entityCaps({ node: NODE })}>
+          <Show />
+        </DiscoProvider>
+      </StrictMode>,
+    )
+    await waitFor(() => expect(juliet.asked).toEqual([undefined]))
+    presenceFrom(alice, juliet.jid, c115(await verOf(HONEST)))
+    await settle(5)
+    juliet.answer()
+    await waitFor(() => expect(screen.getByLabelText("juliet's features").textContent).toBe('urn:example:jingle'))
+    await vi.waitFor(() => expect(EntityCaps.find(asXmpp(alice))?.stats.hashes).toBe(1))
+    await settle(20)
+    expect(juliet.asked).toEqual([undefined])
   })
 
   it('says what caps takes when given the options themselves', () => {

@@ -49,6 +49,8 @@ export class CapsAdvertiser {
   readonly #versions: CapsVersions
   #detach: Release[]
   #disposed = false
+  /** Held off until resumed or disposed: its last holder let go (EntityCaps#mount). */
+  #suspended = false
   /** The ver computations, one after another. */
   #computing: Promise<void> = Promise.resolve()
   /** Computations scheduled or running: a presence sent meanwhile waits for them. */
@@ -108,6 +110,19 @@ export class CapsAdvertiser {
     this.#flushBurst()
     await this.#computing
     await this.#announced
+  }
+
+  /**
+   * Stops annotating and re-announcing at once, until resume(): turned off is
+   * off for a presence sent in the same tick, while dispose() waits for the
+   * end of the task (a StrictMode remount resumes instead).
+   */
+  suspend(): void {
+    this.#suspended = true
+  }
+
+  resume(): void {
+    this.#suspended = false
   }
 
   /** No more <c/>, caps nodes or caps features; no timer left. */
@@ -182,7 +197,7 @@ export class CapsAdvertiser {
   /** Re-sends the last broadcast presence if it went out with an older ver. */
   #announce(): void {
     const last = this.#lastBroadcast
-    if (!last || this.#disposed || this.#broadcastVer === undefined || this.#broadcastVer === this.ver) return
+    if (!last || this.#disposed || this.#suspended || this.#broadcastVer === undefined || this.#broadcastVer === this.ver) return
     if (this.#xmpp.status !== 'online') return
     // Not awaited: a presence waiting for this very computation would wait for it in turn.
     this.#announced = this.#xmpp.send(cloneElement(last)).catch(() => {
@@ -192,7 +207,7 @@ export class CapsAdvertiser {
 
   #annotate(stanza: XmlElement): void {
     const version = this.#versions.current
-    if (!version) return
+    if (!version || this.#suspended) return
     stanza.children = withoutCaps(stanza)
     stanza.append(xml('c', { xmlns: NS_CAPS, hash: 'sha-1', node: this.#node, ver: version.ver }))
     if (version.hashes.length > 0) {

@@ -15,7 +15,11 @@
  * joined by every JID waiting for that hash and abandoned when the last
  * leaves. The answer is verified on the raw XML before it is shared between
  * JIDs; with a storage (PersistedCaps), verified results outlive a reload
- * and a stored one is used before anything is sent.
+ * and a stored one is used before anything is sent. Caps that arrive while
+ * a plain disco#info query to that JID is in flight are checked against its
+ * answer (XEP-0115 5.4 checks the entity's response to a disco#info query):
+ * nothing more is sent unless it does not match, and the JID's info is
+ * forgotten only once it is checked, so that query is not abandoned.
  */
 import xml from '@xmpp/xml'
 import { ClientHooks } from '../ClientHooks.js'
@@ -39,22 +43,16 @@ import { CapsState } from './CapsState.js'
 import { Lru } from './Lru.js'
 import type { CapsLimits, CapsSnapshot } from './CapsState.js'
 import { PersistedCaps } from './PersistedCaps.js'
+import { Verifications, join } from './Verifications.js'
+import type { Verification } from './Verifications.js'
 import { verifyCapsHash } from './verifyCapsHash.js'
 
 export interface CapsResolverOptions extends CapsLimits {
   storage?: CapsStorage | undefined
 }
 
-/** One verification query on the wire: whom it asks, for which caps. */
-interface Verification {
-  owner: string
-  caps: AdvertisedCaps
-  flight: Flight<DiscoInfo | undefined>
-}
-
-/** Waits for a flight as long as the DiscoClient's caller does: its signal says when nobody waits. */
-const join = (verification: Verification, signal: AbortSignal): Promise<DiscoInfo | undefined> =>
-  verification.flight.join({ timeout: Infinity, signal })
+/** A plain disco#info query (no node): what a DiscoClient sends when caps do not answer. */
+const isPlainInfo = (payload: XmlElement): boolean => payload.getNS() === NS_DISCO_INFO && !payload.attrs.node
 
 export class CapsResolver implements InfoSource {
   readonly #matcher: ReplyMatcher
@@ -63,8 +61,7 @@ export class CapsResolver implements InfoSource {
   readonly #read: ReadCaps
   readonly #persisted: PersistedCaps | undefined
   readonly #events: DiscoEvents
-  /** By `jid <jid>` (its own query) and by each hash id it may verify. */
-  readonly #flights = new Map<string, Verification>()
+  readonly #flights = new Verifications()
   /** Called when a JID's info may have changed with its caps. */
   readonly #forget: (jid: string) => void
   #detach: Release[]
@@ -90,7 +87,7 @@ export class CapsResolver implements InfoSource {
 
   /** JIDs and verified hashes remembered, verification queries waiting. */
   get stats(): { jids: number; hashes: number; flights: number } {
-    return { jids: this.#state.jids, hashes: this.#state.verified.size, flights: new Set(this.#flights.values()).size }
+    return { jids: this.#state.jids, hashes: this.#state.verified.size, flights: this.#flights.size }
   }
 
   /** What caps state holds: verified hashes and the JIDs advertising them, every JID's caps. */
@@ -108,7 +105,36 @@ export class CapsResolver implements InfoSource {
     if (type !== undefined && type !== '') return
     const caps = advertisedCaps(stanza, this.#read)
     // No caps: the server may strip unchanged ones (caps optimization); keep what we know.
-    if (caps && this.#state.advertise(jid, caps)) this.#forget(jid)
+    if (!caps || !this.#state.advertise(jid, caps)) return
+    if (!this.#checkInFlight(jid, caps)) this.#forget(jid)
+  }
+
+  /**
+   * Verifies `caps` with the answer of a plain disco#info query to `jid`
+   * already in flight, if there is one and nothing else would answer them:
+   * a Verification asking nothing, which those waiting for the hash join.
+   * The JID's info is forgotten once it is checked (verified, its refetch
+   * costs nothing). Returns whether it did.
+   */
+  #checkInFlight(jid: string, caps: AdvertisedCaps): boolean {
+    if (caps.legacy || this.#state.capsOf(jid) !== caps) return false
+    if (caps.keys.some((key) => this.#state.verified.peek(key.id) !== undefined || this.#flights.has(key.id))) return false
+    const reply = this.#matcher.follow(jid, isPlainInfo)
+    if (!reply) return false
+    const checked = reply.then(
+      async (stanza) => {
+        const result = await this.#verify(stanza, caps, jid, undefined)
+        return result?.verified ? result.info : undefined
+      },
+      // Failed or abandoned: whoever asks next gets node#ver.
+      () => undefined,
+    )
+    const { flight } = this.#flights.add({ owner: jid, caps, plain: true, flight: new Flight(() => checked) })
+    const done = (): void => {
+      if (!this.#disposed && this.#state.capsOf(jid) === caps) this.#forget(jid)
+    }
+    flight.promise.then(done, done)
+    return true
   }
 
   /** InfoSource: the disco#info of `jid` through its caps, or undefined when it advertised none we use. */
@@ -137,11 +163,11 @@ export class CapsResolver implements InfoSource {
         if (signal.aborted) throw abortReason(signal)
         continue
       }
-      const pending = this.#flightFor(jid, caps)
+      const pending = this.#flights.find(jid, caps)
       if (!pending) return join(this.#query(jid, caps), signal)
       const info = await join(pending, signal)
-      // Its own query answers it, verified or not; another JID's only through a verified hash.
-      if (pending.owner === jid && pending.caps === caps) return info
+      // Its own query answers it, verified or not (a plain answer only verified); another JID's only through a verified hash.
+      if (pending.owner === jid && pending.caps === caps && (info !== undefined || !pending.plain)) return info
     }
   }
 
@@ -160,16 +186,6 @@ export class CapsResolver implements InfoSource {
     await this.#persisted?.saved()
   }
 
-  #flightFor(jid: string, caps: AdvertisedCaps): Verification | undefined {
-    const own = this.#flights.get(`jid ${jid}`)
-    if (own) return own
-    for (const key of caps.keys) {
-      const flight = this.#flights.get(key.id)
-      if (flight) return flight
-    }
-    return undefined
-  }
-
   /**
    * Asks `jid` itself at its caps node. The flight resolves with the info for
    * `jid` (undefined when the query failed in a way a plain query may not),
@@ -180,7 +196,7 @@ export class CapsResolver implements InfoSource {
       const request = this.#matcher.request(jid, xml('query', { xmlns: NS_DISCO_INFO, node: caps.queryNode }))
       stop.onStop(request.cancel)
       return request.promise.then(
-        (stanza) => this.#verify(stanza, caps, jid),
+        async (stanza) => (await this.#verify(stanza, caps, jid, caps.queryNode))?.info,
         (error: unknown) => {
           // The peer does not answer its caps node: the plain query is next.
           if (error instanceof StanzaError) return undefined
@@ -188,22 +204,16 @@ export class CapsResolver implements InfoSource {
         },
       )
     })
-    const verification: Verification = { owner: jid, caps, flight }
-    const ids = [`jid ${jid}`, ...caps.keys.map((k) => k.id)]
-    for (const id of ids) this.#flights.set(id, verification)
-    const settle = (): void => {
-      for (const id of ids) if (this.#flights.get(id) === verification) this.#flights.delete(id)
-    }
-    flight.promise.then(settle, settle)
-    return verification
+    return this.#flights.add({ owner: jid, caps, flight })
   }
 
-  async #verify(stanza: XmlElement, caps: AdvertisedCaps, jid: string): Promise<DiscoInfo | undefined> {
+  /** The info in `stanza` (a reply for `node`) for `jid`, stored under every hash of `caps` it verifies. */
+  async #verify(stanza: XmlElement, caps: AdvertisedCaps, jid: string, node: string | undefined): Promise<{ info: DiscoInfo; verified: boolean } | undefined> {
     // Unusable here (no <query/>, another node, no valid identity): the plain query decides.
     const query = stanza.getChild('query', NS_DISCO_INFO)
     if (!query) return undefined
     const echoed = query.attrs.node || undefined
-    if (echoed !== undefined && echoed !== caps.queryNode) return undefined
+    if (echoed !== undefined && echoed !== node) return undefined
     let info: DiscoInfo
     try {
       info = parseInfo(query)
@@ -211,18 +221,20 @@ export class CapsResolver implements InfoSource {
       return undefined
     }
     delete info.node
+    let verified = false
     for (const key of caps.keys) {
       const outcome = await verifyCapsHash(query, { kind: key.kind, algo: key.algorithm, value: key.value }).catch(() => 'unsupported' as const)
       if (this.#disposed) continue
       if (outcome === 'verified') {
+        verified = true
         this.#state.verified.set(key.id, structuredClone(info))
         this.#persisted?.save(key.id, query)
       }
       if (!this.#events.listening) continue
-      const event = { jid, hash: key.id, node: caps.queryNode, at: Date.now() }
+      const event = { jid, hash: key.id, node, at: Date.now() }
       this.#events.emit(outcome === 'verified' ? { type: 'caps-verified', ...event } : { type: 'caps-unverified', ...event, outcome })
     }
-    return info
+    return { info, verified }
   }
 
   /** Stops: verification queries abandoned, everything remembered forgotten, the storage left alone. */
@@ -230,8 +242,7 @@ export class CapsResolver implements InfoSource {
     this.#disposed = true
     for (const detach of this.#detach) detach()
     this.#detach = []
-    for (const { flight } of new Set(this.#flights.values())) flight.abort(new DOMException('Entity capabilities were turned off', 'AbortError'))
-    this.#flights.clear()
+    this.#flights.abortAll(new DOMException('Entity capabilities were turned off', 'AbortError'))
     this.#state.clear(true)
     this.#read.clear()
     this.#persisted?.dispose()

@@ -141,6 +141,8 @@ export class EntityCaps implements InfoSource {
       throw new DiscoError('This client has entity capabilities with other options already')
     }
     held.add(caps)
+    // Its last provider may have let go in this tick: held now, it stays on.
+    caps.#advertiser.resume()
     caps.serve(options.discoClient ?? DiscoClient.for(xmpp))
     return caps
   }
@@ -185,15 +187,19 @@ export class EntityCaps implements InfoSource {
 
   /**
    * Holds caps on until the returned release (a DiscoProvider calls it in an
-   * effect). When the last holder releases, caps are disposed at the end of
-   * the task, unless they were obtained with EntityCaps.for or a new holder
-   * came meanwhile.
+   * effect). When the last holder releases, our presences carry no caps from
+   * then on, and caps are disposed at the end of the task, unless they were
+   * obtained with EntityCaps.for or a new holder came meanwhile (then they
+   * carry them again).
    */
   mount(): Release {
     this.#assertLive()
     this.#mounts++
+    this.#advertiser.resume()
     return once(() => {
       this.#mounts--
+      // Off at once for what the app sends in this tick; disposed at the end of it.
+      if (this.#mounts === 0 && !held.has(this)) this.#advertiser.suspend()
       queueMicrotask(() => {
         if (this.#mounts === 0 && !held.has(this)) this.dispose()
       })

@@ -11,7 +11,7 @@ import { capsDataFromQuery } from '../../../src/core/caps/capsData.js'
 import { CapsResolver } from '../../../src/core/caps/CapsResolver.js'
 import type { CapsResolverOptions } from '../../../src/core/caps/CapsResolver.js'
 import { ecaps2Hash, ecaps2HashNode } from '../../../src/core/caps/ecaps390.js'
-import { EVIL, HONEST, PEER_NODE, c115, c390, presenceFrom, query, rawPeer, verOf } from '../../helpers/capsPeers.js'
+import { EVIL, HONEST, PEER_NODE, c115, c390, gatedPeer, presenceFrom, query, rawPeer, verOf } from '../../helpers/capsPeers.js'
 import { ALICE, aliceWorld, asXmpp, must, settle, sleep } from '../../helpers/capsWorld.js'
 
 /** Alice's DiscoClient answered through peers' caps, as EntityCaps wires it. */
@@ -280,6 +280,51 @@ describe('CapsResolver: what peers advertise', () => {
     presenceFrom(alice, juliet.jid, c115(newVer))
     await sleep(20)
     expect(infoQueries()).toHaveLength(2)
+    unsubscribe()
+  })
+
+  it('verifies caps that come while a plain query to that JID is in flight with its answer: one IQ, shared with the next JID', async () => {
+    const { net, alice, dc, queryClient, infoQueries, caps } = setup()
+    const juliet = gatedPeer(net, 'juliet@example.org/j', () => HONEST)
+    const observer = new QueryObserver(queryClient, dc.infoQueryOptions(juliet.jid))
+    const seen: (DiscoInfo | undefined)[] = []
+    const unsubscribe = observer.subscribe((result) => seen.push(result.data))
+    const asked = dc.queryInfo(juliet.jid)
+    await vi.waitFor(() => expect(juliet.asked).toEqual([undefined]))
+    presenceFrom(alice, juliet.jid, c115(await verOf(HONEST)))
+    await settle()
+    juliet.answer()
+    expect((await asked).features).toContain('urn:example:jingle')
+    await vi.waitFor(() => expect(seen.at(-1)?.features).toContain('urn:example:jingle'))
+    await vi.waitFor(() => expect(caps.stats.hashes).toBe(1))
+    await settle()
+    expect(juliet.asked).toEqual([undefined])
+    // Verified: a peer advertising the same ver is answered without a query.
+    const romeo = rawPeer(net, 'romeo@example.org/r', () => HONEST)
+    presenceFrom(alice, romeo.jid, c115(await verOf(HONEST)))
+    await settle()
+    expect((await dc.queryInfo(romeo.jid)).features).toContain('urn:example:jingle')
+    expect(romeo.asked).toEqual([])
+    expect(infoQueries()).toHaveLength(1)
+    unsubscribe()
+  })
+
+  it('asks node#ver when the plain answer in flight as the caps came does not match them', async () => {
+    const { net, alice, dc, queryClient, caps } = setup()
+    // The plain query was answered with the info before a change; its presence announces the new one.
+    const newer = `${HONEST}<feature var='urn:example:video'/>`
+    const juliet = gatedPeer(net, 'juliet@example.org/j', (node) => (node === undefined ? HONEST : newer))
+    const observer = new QueryObserver(queryClient, dc.infoQueryOptions(juliet.jid))
+    const seen: (DiscoInfo | undefined)[] = []
+    const unsubscribe = observer.subscribe((result) => seen.push(result.data))
+    await vi.waitFor(() => expect(juliet.asked).toEqual([undefined]))
+    const ver = await verOf(newer)
+    presenceFrom(alice, juliet.jid, c115(ver))
+    await settle()
+    juliet.answer()
+    await vi.waitFor(() => expect(seen.at(-1)?.features).toContain('urn:example:video'))
+    expect(juliet.asked).toEqual([undefined, `${PEER_NODE}#${ver}`])
+    expect(caps.snapshot().hashes.map((h) => h.hash)).toEqual([`caps sha-1 ${ver}`])
     unsubscribe()
   })
 

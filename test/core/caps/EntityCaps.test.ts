@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { ClientHooks } from '../../../src/core/ClientHooks.js'
 import { DiscoClient, NS_CAPS, NS_CAPS2, NS_DISCO_INFO } from '../../../src/core/index.js'
 import { EntityCaps, entityCaps } from '../../../src/core/caps/index.js'
+import type { XmlElement } from '../../../src/core/index.js'
 import { HONEST, c115, presenceFrom, rawPeer, verOf } from '../../helpers/capsPeers.js'
 import { ALICE, NODE, aliceWorld, asXmpp, must, presences, settle, sleep } from '../../helpers/capsWorld.js'
 import { FakeNetwork, rawQuery } from '../../helpers/fakeNetwork.js'
@@ -85,6 +86,42 @@ describe('EntityCaps: turning off', () => {
     await settle(1)
     expect(alice.send).toBe(Object.getPrototypeOf(alice).send)
     expect(await lastNode()).toBeUndefined()
+    net.close()
+  })
+  it('puts no <c/> on a presence sent in the same tick as its last provider lets go, and puts it back on a remount in that tick', async () => {
+    vi.useRealTimers()
+    const net = new FakeNetwork()
+    const alice = net.entity(ALICE)
+    const dc = DiscoClient.for(asXmpp(alice), { queryClient: new QueryClient() })
+    const caps = (stanza: XmlElement | undefined) => stanza?.getChild('c', NS_CAPS)
+    let release = entityCaps({ node: NODE }).attach(asXmpp(alice), dc)
+    await alice.send(xml('presence'))
+    expect(caps(presences(alice).at(-1))).toBeDefined()
+    // StrictMode's unmount and remount, then a presence, all in one tick: caps stay on.
+    release()
+    release = entityCaps({ node: NODE }).attach(asXmpp(alice), dc)
+    const remounted = alice.send(xml('presence'))
+    // Turned off, then a presence and a directed one in that same tick: neither carries our caps.
+    release()
+    const broadcast = alice.send(xml('presence', {}, xml('show', {}, 'away')))
+    const directed = alice.send(xml('presence', { to: 'bob@example.org/b' }))
+    await Promise.all([remounted, broadcast, directed])
+    const [afterRemount, afterOff, directedOff] = presences(alice).slice(-3)
+    expect(caps(afterRemount)?.attrs.node).toBe(NODE)
+    expect(caps(afterOff)).toBeUndefined()
+    expect(afterOff?.getChild('c', NS_CAPS2)).toBeUndefined()
+    expect(caps(directedOff)).toBeUndefined()
+    await settle(1)
+    expect(EntityCaps.find(asXmpp(alice))).toBeUndefined()
+    // Let go by its provider and taken by the app with EntityCaps.for in one tick: on, with <c/>.
+    const taken = entityCaps({ node: NODE }).attach(asXmpp(alice), dc)
+    taken()
+    const held = EntityCaps.for(asXmpp(alice), { node: NODE, discoClient: dc })
+    await alice.send(xml('presence'))
+    await settle(1)
+    expect(held.disposed).toBe(false)
+    expect(caps(presences(alice).at(-1))?.attrs.node).toBe(NODE)
+    held.dispose()
     net.close()
   })
 })
