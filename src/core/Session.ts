@@ -56,6 +56,8 @@ export class Session {
   #smTimer: ReturnType<typeof setTimeout> | undefined
   /** Counts sessions: a value taken during one session differs from any taken in another. */
   #generation = 0
+  /** The xml:lang of the server's header of the current stream, or the one the app asked for. */
+  #streamLang: string | undefined
 
   /** The Session of `xmpp`. Listens to the client only while someone listens to it. */
   static of(xmpp: XmppClient): Session {
@@ -78,6 +80,17 @@ export class Session {
     // Read before anyone subscribed (a first render): what subscribing would find.
     const sm = this.#xmpp.streamManagement
     return !sm || sm.enabled === true
+  }
+
+  /**
+   * The default language of what we send: the xml:lang of the server's
+   * stream header, which the server adds to our stanzas that have none (RFC
+   * 6120 section 4.7.4). Read at each stream opened while someone listens;
+   * before that, the language the app gave xmpp.js (`lang`), if any.
+   * XEP-0390 hashes an identity without xml:lang with this implicit one.
+   */
+  get streamLang(): string | undefined {
+    return this.#streamLang ?? nonEmpty(this.#xmpp.options?.lang)
   }
 
   /** Changes whenever a session ends; equal values mean "the same session". */
@@ -140,7 +153,7 @@ export class Session {
     // server may not offer it. Wait for the answer, for a short while at most.
     if (this.#inSession && sm && sm.enabled !== true) this.#waitForSm()
     this.#detach = [
-      listen(xmpp, 'status', this.#changed),
+      listen(xmpp, 'status', this.#onStatus),
       listen(xmpp, 'online', this.#onOnline),
       listen(xmpp, 'disconnect', this.#onDisconnect),
       listen(xmpp, 'offline', this.#onOffline),
@@ -171,6 +184,13 @@ export class Session {
   #smSettled(): void {
     this.#smPending = false
     clearTimeout(this.#smTimer)
+  }
+
+  // The header comes with the 'open' status, before the 'open' event: read it
+  // here, so that whoever this change wakes finds it.
+  readonly #onStatus = (status?: string, header?: XmlElement): void => {
+    if (status === 'open') this.#streamLang = nonEmpty(header?.attrs?.['xml:lang'])
+    this.#changed()
   }
 
   readonly #changed = (): void => {
@@ -261,4 +281,8 @@ export class Session {
       }
     }
   }
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined
 }

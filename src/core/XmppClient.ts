@@ -31,7 +31,7 @@ export interface XmppClient extends Emitter {
   /** Our full JID once bound; null or undefined before. */
   jid?: { toString(): string; bare(): { toString(): string }; domain: string } | null
   status?: string
-  options?: { domain?: string }
+  options?: { domain?: string; lang?: string | undefined }
   send(stanza: XmlElement): Promise<unknown>
   middleware: { use(fn: Middleware): unknown; filter?(fn: Middleware): unknown }
   iqCallee: { get(ns: string, name: string, handler: IqHandler): unknown; set(ns: string, name: string, handler: IqHandler): unknown }

@@ -54,6 +54,17 @@ describe('Session', () => {
     expect(ends()).toBe(0)
   })
 
+  it("knows the default language of our stanzas from each stream header the server sends, else from the app's lang option", () => {
+    const { alice, session } = setup()
+    expect(session.streamLang).toBeUndefined()
+    ;(alice as unknown as { options: { lang?: string } }).options = { lang: 'fr' }
+    expect(session.streamLang).toBe('fr')
+    alice.emit('status', 'open', xml('stream:stream', { 'xml:lang': 'en' }))
+    expect(session.streamLang).toBe('en')
+    alice.emit('status', 'open', xml('open', { xmlns: 'urn:ietf:params:xml:ns:xmpp-framing', 'xml:lang': 'de' }))
+    expect(session.streamLang).toBe('de')
+  })
+
   it('ends the session on offline, and on a new online after a drop (resumption failed)', () => {
     const { alice, ends } = setup()
     alice.dropConnection()

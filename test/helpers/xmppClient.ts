@@ -24,6 +24,8 @@ export interface ConnectOptions {
    * as xmpp.js does by default and as apps run. Default true.
    */
   reconnect?: boolean
+  /** Called with the client before it starts: what an app sets up before connecting. */
+  beforeStart?: (xmpp: Client) => void
 }
 
 const errorsByClient = new WeakMap<Client, Error[]>()
@@ -78,6 +80,7 @@ export async function connectClient(server: ServerAddress, options: ConnectOptio
     })
   }
 
+  options.beforeStart?.(xmpp)
   let timer: ReturnType<typeof setTimeout> | undefined
   try {
     await Promise.race([

@@ -8,6 +8,8 @@ import { xml } from '@xmpp/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DiscoClient, DiscoServer, NS_CAPS, NS_CAPS2, NS_DISCO_INFO } from '../../src/core/index.js'
 import { EntityCaps, capsVer, verifyCapsHash } from '../../src/core/caps/index.js'
+import { capsDataFromQuery, inheritedLang } from '../../src/core/caps/capsData.js'
+import { ecaps2Hash, ecaps2HashNode } from '../../src/core/caps/ecaps390.js'
 import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
 import { onlyOn, serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
@@ -19,9 +21,13 @@ const NS_PUBSUB = 'http://jabber.org/protocol/pubsub'
 const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event'
 const MOOD = 'urn:example:mood'
 
-const accounts = ['watcher', 'alice', 'moody', 'fan', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
+const accounts = ['watcher', 'lingo', 'alice', 'moody', 'fan', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
 const users = accounts.map((username) => ({ username, password: `${username}-pw` }))
 const asXmpp = (c: Client) => c as unknown as XmppClient
+function must<T>(value: T | undefined | null): T {
+  if (value === undefined || value === null) throw new Error('missing')
+  return value
+}
 
 /** Counts the disco#info gets `xmpp` sends, with their `to` and `node`. */
 function recordSentQueries(xmpp: Client): { to: string | undefined; node: string | undefined }[] {
@@ -139,6 +145,32 @@ describe(`Entity capabilities through ${serverName}`, () => {
     const info = await watcherDc.queryInfo(aliceJid)
     expect(info.features).toContain('urn:example:jingle')
     expect(watcherSent.slice(before)).toEqual([{ to: aliceJid, node: `${NODE}#${c.attrs.ver}` }])
+  })
+
+  it('advertises a XEP-0390 hash that verifies strictly at its hash node, in the language the server gives our reply', async () => {
+    // Caps set up before connecting, as a React app does: the stream header is seen.
+    const lingo = await connectClient(server, {
+      username: 'lingo',
+      password: 'lingo-pw',
+      resource: 'l',
+      beforeStart: (xmpp) => {
+        DiscoServer.for(asXmpp(xmpp)).registerFeature('urn:example:jingle')
+        EntityCaps.for(asXmpp(xmpp), { node: NODE })
+      },
+    })
+    clients.push(lingo)
+    const jid = String(lingo.jid)
+    await lingo.send(xml('presence', { to: watcherJid }))
+    await vi.waitFor(() => expect(watcherSeen.has(jid)).toBe(true))
+    const hash = must(watcherSeen.get(jid)?.getChild('c', NS_CAPS2)?.getChild('hash')).getText()
+    const reply = await watcher.iqCaller.request(
+      xml('iq', { type: 'get', to: jid }, xml('query', { xmlns: NS_DISCO_INFO, node: ecaps2HashNode('sha-256', hash) })),
+    )
+    const query = must(reply.getChild('query', NS_DISCO_INFO))
+    // The server gave our reply the stream's language (RFC 6120 section 4.7.4): XEP-0390 hashes with it.
+    expect(inheritedLang(query)).toBeDefined()
+    expect(await ecaps2Hash(capsDataFromQuery(query, { inheritLang: true }), 'sha-256')).toBe(hash)
+    expect(await verifyCapsHash(query, { kind: 'ecaps2', algo: 'sha-256', value: hash })).toBe('verified')
   })
 
   it('learns the features of 20 peers advertising one ver with exactly one disco query', async () => {

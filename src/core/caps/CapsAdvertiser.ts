@@ -25,6 +25,7 @@ import type { XmppClient } from '../XmppClient.js'
 import type { CapsHash } from './advertisedCaps.js'
 import { CapsVersions } from './CapsVersions.js'
 import { isAlgorithmAvailable } from './digest.js'
+import { withImplicitLang } from './capsData.js'
 import { capsVer } from './ecaps115.js'
 import { ecaps2Hash } from './ecaps390.js'
 
@@ -64,6 +65,8 @@ export class CapsAdvertiser {
   #announced: Promise<unknown> = Promise.resolve()
   #queued = 0
   #tail: Promise<unknown> = Promise.resolve()
+  /** The implicit language our XEP-0390 hashes were computed with (Session.streamLang). */
+  #hashLang: string | undefined
 
   /** Advertises `server`'s info under `node` (with a XEP-0390 hash set if `ecaps2`), answering `history` previous vers. */
   constructor(xmpp: XmppClient, server: DiscoServer, { node, ecaps2, history }: { node: string; ecaps2: boolean; history: number }) {
@@ -73,6 +76,8 @@ export class CapsAdvertiser {
     this.#ecaps2 = ecaps2
     this.#versions = new CapsVersions(server, node, history)
     const features = server.batch(() => [server.claimFeature(NS_CAPS), ...(ecaps2 ? [server.claimFeature(NS_CAPS2)] : [])])
+    const session = Session.of(xmpp)
+    this.#hashLang = session.streamLang
     this.#detach = [
       () => server.batch(() => features.forEach((release) => release())),
       server.onInfoChanged(this.#onInfoChanged),
@@ -81,10 +86,17 @@ export class CapsAdvertiser {
         (stanzas, write) => this.#send(stanzas, write),
         (stanza) => stanza.name === 'presence' || this.#queued > 0,
       ),
-      Session.of(xmpp).onEnd(() => {
+      session.onEnd(() => {
         // A new session: the app sends its own presence again.
         this.#lastBroadcast = undefined
         this.#broadcastVer = undefined
+      }),
+      // A stream whose server gives our stanzas another language (its header
+      // comes before 'online'): the presence of the session waits for the new hashes.
+      session.subscribe(() => {
+        if (!this.#ecaps2 || session.streamLang === this.#hashLang) return
+        this.#hashLang = session.streamLang
+        this.#compute()
       }),
     ]
     this.#compute()
@@ -182,7 +194,8 @@ export class CapsAdvertiser {
       for (const algo of this.#ecaps2 ? (['sha-256', 'sha3-256'] as const) : []) {
         if (!(await isAlgorithmAvailable(algo))) continue
         try {
-          hashes.push({ algo, value: await ecaps2Hash(info, algo) })
+          // Peers read our identities through the server, which gives them its language.
+          hashes.push({ algo, value: await ecaps2Hash(withImplicitLang(info, this.#hashLang), algo) })
         } catch {
           // XEP-0390 cannot hash this info (a form without FORM_TYPE): no hash set.
         }

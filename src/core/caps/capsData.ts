@@ -6,7 +6,10 @@
  *   xml:lang or name as the empty string) and 5.4 (duplicates make a result
  *   ill-formed, so they must stay visible)
  * XEP-0390 section 4.1 (an identity's xml:lang may be inherited from the
- *   query or the IQ around it, never from the stream)
+ *   query or the IQ around it, never from the stream; our own identities
+ *   take the language our server gives our stanzas)
+ * RFC 6120 section 4.7.4 (a server adds the stream's default xml:lang to
+ *   the stanzas a client sends without one)
  */
 import { optionalAttr, parseForm } from '../model.js'
 import type { DiscoIdentity, DiscoInfo } from '../model.js'
@@ -19,6 +22,16 @@ export type CapsData = Pick<DiscoInfo, 'identities' | 'features' | 'forms'>
 /** The strings of an identity both hashes take, in their order: category, type, xml:lang, name. */
 export function identityParts(identity: DiscoIdentity): [string, string, string, string] {
   return [identity.category, identity.type, identity.lang ?? '', identity.name ?? '']
+}
+
+/**
+ * Our data as a peer will read it for XEP-0390 through our server: an
+ * identity without xml:lang inherits the `lang` the server puts on our
+ * replies (Session.streamLang). Unchanged without one.
+ */
+export function withImplicitLang(data: CapsData, lang: string | undefined): CapsData {
+  if (lang === undefined || data.identities.every((i) => i.lang !== undefined)) return data
+  return { ...data, identities: data.identities.map((i) => (i.lang === undefined ? { ...i, lang } : i)) }
 }
 
 /** xml:lang of `el`, else inherited from the elements around it up to the <iq/> (not the stream's). */

@@ -7,7 +7,7 @@
  *   verified hash is cached)
  */
 import type { XmlElement } from '../xml.js'
-import { capsDataFromQuery } from './capsData.js'
+import { capsDataFromQuery, inheritedLang } from './capsData.js'
 import { isAlgorithmAvailable } from './digest.js'
 import { capsAlgorithm, capsVer, hasCapsSeparator, illFormedReason } from './ecaps115.js'
 import { ecaps2Algorithm, ecaps2Hash, ecaps2Problem } from './ecaps390.js'
@@ -48,6 +48,13 @@ export async function verifyCapsHash(query: XmlElement, hash: AdvertisedHash): P
   } else {
     if (ecaps2Problem(query) !== undefined) return 'ill-formed'
     computed = await ecaps2Hash(capsDataFromQuery(query, { inheritLang: true }), algorithm)
+    // A sender that hashed its identities without the language its server
+    // added to its reply (most do: this library did until it read its
+    // server's stream header; XEP-0390 section 4.1 is easy to miss) hashed
+    // the very same data: accept that reading too.
+    if (computed !== hash.value && inheritedLang(query) !== undefined) {
+      computed = await ecaps2Hash(capsDataFromQuery(query), algorithm)
+    }
   }
   return computed === hash.value ? 'verified' : 'mismatch'
 }

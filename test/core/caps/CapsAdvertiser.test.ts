@@ -18,6 +18,7 @@ import {
 } from '../../../src/core/index.js'
 import type { DiscoInfo, XmlElement } from '../../../src/core/index.js'
 import { CapsAdvertiser } from '../../../src/core/caps/CapsAdvertiser.js'
+import { capsDataFromQuery } from '../../../src/core/caps/capsData.js'
 import { capsVer } from '../../../src/core/caps/ecaps115.js'
 import { ecaps2Hash, ecaps2HashNode } from '../../../src/core/caps/ecaps390.js'
 import { verifyCapsHash } from '../../../src/core/caps/verifyCapsHash.js'
@@ -98,6 +99,34 @@ describe('CapsAdvertiser: what our presences carry', () => {
     expect(c.attrs.ver).toBe(await capsVer(info))
     const hash = must(presences(alice)[0]?.getChild('c', NS_CAPS2)?.getChild('hash', NS_HASHES))
     expect(hash.getText()).toBe(await ecaps2Hash(info, 'sha-256'))
+  })
+
+  it("hashes identities without xml:lang, for XEP-0390, in the language the server's stream header gives our stanzas", async () => {
+    const { net, alice, server, caps } = setup()
+    server.registerIdentity('client', 'web', { names: { '': 'Chat', de: 'Plaudern' } })
+    await caps.update()
+    const withoutLang = must(caps.hashes[0]).value
+    expect(withoutLang).toBe(await ecaps2Hash(server.toInfo(), 'sha-256'))
+    const ver = caps.ver
+    // A new stream: the server says its stanzas default to English (RFC 6120 section 4.7.4).
+    alice.emit('status', 'open', xml('stream:stream', { 'xml:lang': 'en' }))
+    await caps.update()
+    const info = server.toInfo()
+    const expected = {
+      ...info,
+      identities: info.identities.map((i) => (i.lang === undefined ? { ...i, lang: 'en' } : i)),
+    }
+    expect(must(caps.hashes[0]).value).toBe(await ecaps2Hash(expected, 'sha-256'))
+    expect(must(caps.hashes[0]).value).not.toBe(withoutLang)
+    // XEP-0115 hashes each identity's own xml:lang only.
+    expect(caps.ver).toBe(ver)
+    // What a peer reads at the hash node through that server (which stamps our reply) verifies strictly.
+    await alice.send(xml('presence'))
+    const hash = must(presences(alice)[0]?.getChild('c', NS_CAPS2)?.getChild('hash', NS_HASHES)).getText()
+    const reply = await rawQuery(net.entity('bob@example.org/b'), ALICE, NS_DISCO_INFO, { node: ecaps2HashNode('sha-256', hash) })
+    reply.attrs['xml:lang'] = 'en'
+    const q = must(reply.getChild('query', NS_DISCO_INFO))
+    expect(await ecaps2Hash(capsDataFromQuery(q, { inheritLang: true }), 'sha-256')).toBe(hash)
   })
 
   it('sends no XEP-0390 hash set with ecaps2: false', async () => {

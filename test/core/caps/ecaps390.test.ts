@@ -182,6 +182,21 @@ describe('XEP-0390 hash function input', () => {
     expect(capsDataFromQuery(q).identities[0]?.lang).toBeUndefined()
   })
 
+  it('verifies a reply whose server gave it a language both against a hash with that language and one without, and nothing else', async () => {
+    const iq = parseXml(
+      `<iq type='result' xml:lang='en'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='client' type='pc' name='Chat'/><identity category='client' type='pc' name='Plaudern' xml:lang='de'/><feature var='urn:example:a'/></query></iq>`,
+    )
+    const q = iq.getChild('query') as XmlElement
+    const strict = await ecaps2Hash(capsDataFromQuery(q, { inheritLang: true }), 'sha-256')
+    const literal = await ecaps2Hash(capsDataFromQuery(q), 'sha-256')
+    expect(strict).not.toBe(literal)
+    expect(await verifyCapsHash(q, { kind: 'ecaps2', algo: 'sha-256', value: strict })).toBe('verified')
+    // A sender that hashed without the language its server added (this library did).
+    expect(await verifyCapsHash(q, { kind: 'ecaps2', algo: 'sha-256', value: literal })).toBe('verified')
+    const other = await ecaps2Hash({ ...capsDataFromQuery(q), features: ['urn:example:b'] }, 'sha-256')
+    expect(await verifyCapsHash(q, { kind: 'ecaps2', algo: 'sha-256', value: other })).toBe('mismatch')
+  })
+
   it("sorts the separators' strings by bytes (a feature that is a prefix of another comes first)", () => {
     const data: CapsData = { identities: [{ category: 'c', type: 't' }], features: ['ab', 'a'], forms: [] }
     expect(Buffer.from(ecaps2HashInput(data)).toString('utf8').startsWith('a\x1fab\x1f\x1c')).toBe(true)
