@@ -83,6 +83,11 @@ export class Session {
     return !sm || sm.enabled === true
   }
 
+  /** How many listen to it (for tests and diagnostics): a count that grows with every session is a leak. */
+  get listenerCount(): { change: number; end: number } {
+    return { change: this.#changeListeners.size, end: this.#endListeners.size }
+  }
+
   /** Changes whenever a session ends; equal values mean "the same session". */
   get generation(): number {
     return this.#generation
