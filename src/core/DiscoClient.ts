@@ -351,7 +351,7 @@ export class DiscoClient {
       }),
       this.#matcher.retain(),
       this.#session.onEnd(() => {
-        this.#flush(true)
+        this.#flush(true, true)
         this.#sessionEnded = true
       }),
       // Observers that fetch whatever the session (Suspense, useQueries) keep
@@ -857,10 +857,23 @@ export class DiscoClient {
     this.#flush(true)
   }
 
-  #flush(refetch: boolean): void {
+  /**
+   * `ended`: the session ended. Then an entry that nothing observes and whose
+   * fetch is under way is only invalidated (never served again): removing it
+   * would cancel that fetch, and whoever awaits it (queryClient.fetchQuery,
+   * ensureQueryData, a caller joined to it) would get TanStack's untyped
+   * CancelledError. No answer of the ended session can come any more (the
+   * ReplyMatcher rejected its requests), so the fetch settles by itself:
+   * DisconnectedError, or the new session's answer for a fetch that waits
+   * for it (waitForSession).
+   */
+  #flush(refetch: boolean, ended = false): void {
     this.#futures.clear()
     this.#flights.clear()
-    for (const query of this.#ours()) this.#forget(query, refetch)
+    for (const query of this.#ours()) {
+      if (ended && query.getObserversCount() === 0 && query.state.fetchStatus !== 'idle') query.invalidate()
+      else this.#forget(query, refetch)
+    }
   }
 
   /** Stops serving `query`: removed when nothing observes it, else invalidated (and, with `refetch`, fetched again). */

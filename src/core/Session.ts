@@ -23,6 +23,9 @@
  *   and 'online'; the app's own 'online' listeners run before ours, so the
  *   old session ends at the <failed/>, and the offer marks stream management
  *   pending from the stream features on.
+ * - It zeroes its count of handled stanzas only when it has processed
+ *   <enabled/>, and keeps the old session's count after a refused
+ *   resumption until then: the count is zeroed here as <enabled/> is read.
  */
 import { listen } from './ClientHooks.js'
 import { DisconnectedError, TimeoutError } from './errors.js'
@@ -91,6 +94,11 @@ export class Session {
    */
   get streamLang(): string | undefined {
     return this.#streamLang ?? nonEmpty(this.#xmpp.options?.lang)
+  }
+
+  /** How many listen to it (for tests and diagnostics): a count that grows with every session is a leak. */
+  get listenerCount(): { change: number; end: number } {
+    return { change: this.#changeListeners.size, end: this.#endListeners.size }
   }
 
   /** Changes whenever a session ends; equal values mean "the same session". */
@@ -224,6 +232,7 @@ export class Session {
       this.#end()
       return
     }
+    if (element.is('enabled', NS_SM)) this.#countFromEnabled()
     if (!this.#smPending || !(element.is('enabled', NS_SM) || element.is('failed', NS_SM))) return
     // xmpp.js resets its counters when it has processed the answer, a tick later.
     setTimeout(() => {
@@ -231,6 +240,19 @@ export class Session {
       this.#smSettled()
       this.#changed()
     }, 0)
+  }
+
+  /**
+   * XEP-0198 section 4: the count of handled stanzas starts at zero on
+   * <enabled/>. xmpp.js zeroes it a few ticks later, and not at all after a
+   * refused resumption until then: an <r/> that comes in the same read as
+   * <enabled/> (ejabberd asks after the first stanza it sends) is answered
+   * with the old session's count, and ejabberd ends the stream for
+   * acknowledging more than it sent. Zeroed here, as the element is read.
+   */
+  #countFromEnabled(): void {
+    const sm = this.#xmpp.streamManagement
+    if (sm && typeof sm.inbound === 'number') sm.inbound = 0
   }
 
   readonly #onDisconnect = (): void => {

@@ -42,5 +42,5 @@ export interface XmppClient extends Emitter {
    * @types/xmpp__stream-management 0.14 does not declare it an emitter: `on`
    * is optional here so that the typed client fits.
    */
-  streamManagement?: (Partial<Emitter> & { id?: string; enabled?: boolean; enableSent?: boolean }) | undefined
+  streamManagement?: (Partial<Emitter> & { id?: string; enabled?: boolean; enableSent?: boolean; inbound?: number }) | undefined
 }

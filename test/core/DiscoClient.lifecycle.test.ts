@@ -180,6 +180,28 @@ describe('sessions', () => {
     watched.unsubscribe()
   })
 
+  it("settles the app's own fetches of unobserved entries when a new session begins: DisconnectedError for one on the wire, the new session's answer for one waiting for it, never TanStack's CancelledError", async () => {
+    const { net, dc, alice, queryClient, holdReplies } = setup()
+    const outcome = (promise: Promise<unknown>) => promise.then((info) => (info as DiscoInfo).features, (error: unknown) => error)
+    const held = holdReplies()
+    const onTheWire = outcome(queryClient.fetchQuery(dc.infoQueryOptions(BOB, 'x')))
+    const queried = dc.queryInfo(BOB, { node: 'y' }).catch((e: unknown) => e)
+    // Joins the fetch under way that stores the answer of queryInfo.
+    const joined = outcome(queryClient.fetchQuery({ ...dc.infoQueryOptions(BOB, 'y'), staleTime: 0 }))
+    await vi.waitFor(() => expect(held).toHaveLength(2))
+    alice.dropConnection()
+    const waiting = outcome(queryClient.fetchQuery(dc.infoQueryOptions(BOB, undefined, { waitForSession: true })))
+    // Resumption failed: xmpp.js binds a new session.
+    net.interceptor = undefined
+    alice.goOnline()
+    expect(await onTheWire).toBeInstanceOf(DisconnectedError)
+    expect(await queried).toBeInstanceOf(DisconnectedError)
+    expect(await joined).toBeInstanceOf(DisconnectedError)
+    expect(await waiting).toContain('urn:example:v1')
+    // Failed ones hold no answer: nothing ended up cached from the old session.
+    expect(queryClient.getQueryData(dc.infoQueryOptions(BOB, 'x').queryKey)).toBeUndefined()
+  })
+
   it('rejects a query made while disconnected with DisconnectedError and sends nothing', async () => {
     const { dc, alice, infoSent } = setup()
     alice.dropConnection()

@@ -118,6 +118,21 @@ describe('Session', () => {
     expect(changes()).toBeGreaterThan(before)
   })
 
+  it("zeroes stream management's count of handled stanzas as <enabled/> is read, not the old session's count kept through a refused resumption", () => {
+    const { alice } = setup()
+    const sm = alice.streamManagement as { inbound?: number }
+    alice.dropConnection()
+    // xmpp.js keeps the old session's count through <failed/>, and zeroes it only once it has processed <enabled/>:
+    // an <r/> read with <enabled/> would be answered with 23, more than the server sent in this session.
+    sm.inbound = 23
+    nonza(alice, streamFeatures(xml('sm', { xmlns: NS_SM })))
+    nonza(alice, xml('failed', { xmlns: NS_SM }))
+    alice.goOnline()
+    expect(sm.inbound).toBe(23)
+    nonza(alice, xml('enabled', { xmlns: NS_SM, id: 'y', resume: 'true' }))
+    expect(sm.inbound).toBe(0)
+  })
+
   it('counts as online at once when the server offered no stream management', () => {
     const { alice, session } = setup()
     alice.goOffline()
