@@ -978,11 +978,17 @@ function isCached(query: Query): boolean {
 }
 
 const privateClients = new WeakMap<XmppClient, QueryClient>()
-function privateQueryClient(xmpp: XmppClient): QueryClient {
+/**
+ * The QueryClient of `xmpp`'s DiscoClient when none is given. `inherit`
+ * becomes it when `xmpp` has none yet: a DiscoProvider given a new client
+ * (logout/login) keeps its private cache, which its mounted hooks are bound
+ * to (keys carry the account: nothing crosses accounts). Internal.
+ */
+export function privateQueryClient(xmpp: XmppClient, inherit?: QueryClient): QueryClient {
   let queryClient = privateClients.get(xmpp)
   if (!queryClient) {
     // Not mounted: focus and online refetching are the app's choice, on its own QueryClient.
-    queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    queryClient = inherit ?? new QueryClient({ defaultOptions: { queries: { retry: false } } })
     privateClients.set(xmpp, queryClient)
   }
   return queryClient

@@ -14,6 +14,7 @@
  * (interceptor, listeners, caps nodes, features, timers) goes with dispose().
  */
 import xml from '@xmpp/xml'
+import { BroadcastPresence, presenceToResend } from '../BroadcastPresence.js'
 import { ClientHooks } from '../ClientHooks.js'
 import type { DiscoServer } from '../DiscoServer.js'
 import { NS_CAPS, NS_CAPS2, NS_HASHES } from '../namespaces.js'
@@ -85,6 +86,14 @@ export class CapsAdvertiser {
         this.#broadcastVer = undefined
       }),
     ]
+    // Turned on in a session whose presence went out already (caps off and on
+    // again, or other options): peers hold the ver it carried, or none, so
+    // the first ver is announced on it. '' is no ver: it differs from any.
+    const earlier = BroadcastPresence.of(xmpp).last
+    if (earlier) {
+      this.#lastBroadcast = earlier
+      this.#broadcastVer = ''
+    }
     this.#compute()
   }
 
@@ -205,11 +214,7 @@ export class CapsAdvertiser {
   #track(stanza: XmlElement): void {
     if (stanza.name !== 'presence' || stanza.attrs.to) return
     if (isAvailablePresence(stanza)) {
-      const copy = cloneElement(stanza)
-      delete copy.attrs.id
-      delete copy.attrs.from
-      copy.children = withoutCaps(copy)
-      this.#lastBroadcast = copy
+      this.#lastBroadcast = presenceToResend(stanza)
       this.#broadcastVer = undefined
     } else if (stanza.attrs.type === 'unavailable') {
       this.#lastBroadcast = undefined
