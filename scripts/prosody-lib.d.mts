@@ -22,6 +22,12 @@ export interface StartProsodyOptions {
   muc?: boolean
   /** Opens a XEP-0114 component port (loopback) for `comp.<host>` with this secret. Default: none. */
   componentSecret?: string
+  /**
+   * Seconds the server keeps a dropped XEP-0198 session for its resumption
+   * (Prosody: smacks_hibernation_time, ejabberd: mod_stream_mgmt resume_timeout).
+   * Default: the server's (600 s Prosody, 300 s ejabberd).
+   */
+  resumeTimeout?: number
 }
 
 export interface ProsodyExit {
