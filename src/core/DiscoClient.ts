@@ -351,7 +351,7 @@ export class DiscoClient {
       }),
       this.#matcher.retain(),
       this.#session.onEnd(() => {
-        this.#flush(true)
+        this.#flush(true, true)
         this.#sessionEnded = true
       }),
       // Observers that fetch whatever the session (Suspense, useQueries) keep
@@ -857,23 +857,43 @@ export class DiscoClient {
     this.#flush(true)
   }
 
-  #flush(refetch: boolean): void {
+  /** `sessionEnded`: the flush of a session's end, which lets the fetches nobody observes settle (#forget). */
+  #flush(refetch: boolean, sessionEnded = false): void {
     this.#futures.clear()
     this.#flights.clear()
-    for (const query of this.#ours()) this.#forget(query, refetch)
+    for (const query of this.#ours()) this.#forget(query, refetch, sessionEnded)
   }
 
   /** Stops serving `query`: removed when nothing observes it, else invalidated (and, with `refetch`, fetched again). */
-  #forget(query: Query, refetch: boolean): void {
+  #forget(query: Query, refetch: boolean, sessionEnded = false): void {
     this.#retire(query.queryHash)
     this.#futures.delete(query.queryHash)
     if (query.getObserversCount() === 0) {
+      if (sessionEnded && query.state.fetchStatus !== 'idle') return this.#outlive(query)
       this.queryClient.getQueryCache().remove(query)
       return
     }
     this.#cancelFetch(query)
     query.invalidate()
     if (refetch) this.#refetch(query)
+  }
+
+  /**
+   * An entry nobody observes whose fetch was under way when the session
+   * ended (a prefetchQuery, fetchQuery or ensureQueryData of the app): removing
+   * it would cancel the fetch, and its caller would get TanStack's
+   * CancelledError. Left to settle instead: a request of the ended session
+   * rejects with DisconnectedError (the end rejects them all, nothing
+   * stored); a fetch still waiting for the session (waitForSession) asks in
+   * the next one, whose answer is right to keep. Not served meanwhile, and
+   * removed if it fails, as the flush would have.
+   */
+  #outlive(query: Query): void {
+    query.invalidate()
+    query.promise?.catch(() => {
+      const cache = this.queryClient.getQueryCache()
+      if (query.getObserversCount() === 0 && query.state.status === 'error' && cache.get(query.queryHash) === query) cache.remove(query)
+    })
   }
 
   // ---- presences ----

@@ -180,6 +180,35 @@ describe('sessions', () => {
     watched.unsubscribe()
   })
 
+  it("lands a fetch made through the query options while the session is down in the new session, and rejects one of the old session's with DisconnectedError", async () => {
+    const { dc, alice, server, queryClient, holdReplies, observe } = setup()
+    for (const mountpoint of ['old', 'gap']) {
+      const node = server.declaredNode(mountpoint)
+      node.registerIdentity('client', 'pc')
+      server.mountNode(mountpoint, node)
+    }
+    // Attached: the end of the session flushes this client's entries.
+    const watched = observe(BOB)
+    await vi.waitFor(() => expect(watched.observer.getCurrentResult().data).toBeDefined())
+    const held = holdReplies()
+    const old = queryClient.fetchQuery(dc.infoQueryOptions(BOB, 'old', { waitForSession: true })).catch((e: unknown) => e)
+    await vi.waitFor(() => expect(alice.sentQueries(NS_DISCO_INFO).some((q) => q.getChild('query')?.attrs.node === 'old')).toBe(true))
+    alice.dropConnection()
+    server.registerFeature('urn:example:new-session')
+    const options = dc.infoQueryOptions(BOB, 'gap', { waitForSession: true })
+    const gap = queryClient.fetchQuery(options).catch((e: unknown) => e)
+    // Resumption failed: xmpp.js binds a new session.
+    alice.goOnline()
+    expect(await old).toBeInstanceOf(DisconnectedError)
+    await vi.waitFor(() => expect(held.some((r) => r.getChild('query')?.attrs.node === 'gap')).toBe(true))
+    for (const reply of held.splice(0)) alice.receive(reply)
+    expect(await gap).toMatchObject({ node: 'gap' })
+    expect(queryClient.getQueryData(options.queryKey)).toMatchObject({ node: 'gap' })
+    // The old session's entry is gone, as a flush leaves what nobody observes.
+    expect(queryClient.getQueryCache().find({ queryKey: dc.infoQueryOptions(BOB, 'old').queryKey })).toBeUndefined()
+    watched.unsubscribe()
+  })
+
   it('rejects a query made while disconnected with DisconnectedError and sends nothing', async () => {
     const { dc, alice, infoSent } = setup()
     alice.dropConnection()

@@ -12,7 +12,7 @@ import { WebSocket as NodeWebSocket } from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DiscoClient, DiscoServer, NS_DISCO_INFO, ReplyMatcher } from '../../src/core/index.js'
 import type { XmlElement, XmppClient } from '../../src/core/index.js'
-import { DiscoProvider, useDiscoInfo } from '../../src/react/index.js'
+import { DiscoProvider, discoInfoQueryOptions, useDiscoInfo } from '../../src/react/index.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
 import { startStallingProxy } from '../helpers/stallingProxy.js'
@@ -157,7 +157,7 @@ describe(`a phone away for longer than ${serverName} keeps its session`, () => {
     await server?.stop()
   })
 
-  it('begins a new session when the server has let the old one expire: what was pending rejects, the cache is flushed, and each watched entry is asked again once', async () => {
+  it('begins a new session when the server has let the old one expire: what was pending rejects, a fetch made in the gap lands in the new session, the cache is flushed, and each watched entry is asked again once', async () => {
     const queryClient = newQueryClient()
     render(
       <StrictMode>
@@ -188,6 +188,9 @@ describe(`a phone away for longer than ${serverName} keeps its session`, () => {
     await waitFor(() => expect(alice.status).not.toBe('online'))
     DiscoServer.for(asXmpp(bob)).registerFeature('urn:example:two')
     expect(await outcome(dc.queryInfo(bobJid, { node: 'n-2' }))).toBe('DisconnectedError')
+    // What the app fetches through the query options meanwhile waits for the session, the next one here.
+    const options = discoInfoQueryOptions(asXmpp(alice), bobJid, { node: 'n-3', queryClient })
+    const fetched = outcome(queryClient.fetchQuery(options))
 
     await waitFor(() => expect(newSessions, `client errors: ${clientErrors(alice).map((e) => e.message).join('; ')}`).toBe(1), {
       timeout: 20_000,
@@ -195,6 +198,8 @@ describe(`a phone away for longer than ${serverName} keeps its session`, () => {
     expect(resumed).toBe(0)
     expect(alice.streamManagement.id).not.toBe(sessionId)
     expect(await pending).toBe('DisconnectedError')
+    expect(await fetched).toEqual(['urn:example:n-3'])
+    expect(queryClient.getQueryData(options.queryKey)?.features).toContain('urn:example:n-3')
     await waitFor(() => expect(shown('watched')).toBe('urn:example:one urn:example:two'))
     // The unobserved entry went with the flush: asked again, not served from the old session.
     expect(await outcome(dc.queryInfo(bobJid, { node: 'n-0' }))).toEqual(['urn:example:n-0'])
