@@ -869,7 +869,7 @@ export class DiscoClient {
     this.#retire(query.queryHash)
     this.#futures.delete(query.queryHash)
     if (query.getObserversCount() === 0) {
-      if (sessionEnded && query.state.fetchStatus !== 'idle') return this.#outlive(query)
+      if (query.state.fetchStatus !== 'idle') return this.#outlive(query, sessionEnded)
       this.queryClient.getQueryCache().remove(query)
       return
     }
@@ -879,21 +879,24 @@ export class DiscoClient {
   }
 
   /**
-   * An entry nobody observes whose fetch was under way when the session
-   * ended (a prefetchQuery, fetchQuery or ensureQueryData of the app): removing
-   * it would cancel the fetch, and its caller would get TanStack's
-   * CancelledError. Left to settle instead: a request of the ended session
-   * rejects with DisconnectedError (the end rejects them all, nothing
-   * stored); a fetch still waiting for the session (waitForSession) asks in
-   * the next one, whose answer is right to keep. Not served meanwhile, and
-   * removed if it fails, as the flush would have.
+   * An entry nobody observes whose fetch is under way at a flush (a
+   * prefetchQuery, fetchQuery or ensureQueryData of the app, or a queryInfo):
+   * removing it would cancel the fetch, and its caller would get TanStack's
+   * CancelledError. It is left to finish for its caller, not served
+   * meanwhile, and removed once settled, as the flush would have, with one
+   * exception: at the end of a session (`sessionEnded`) a request of that
+   * session rejects with DisconnectedError (the end rejects them all), while
+   * a fetch still waiting for the session (waitForSession) asks in the next
+   * one, whose answer is right to keep.
    */
-  #outlive(query: Query): void {
+  #outlive(query: Query, sessionEnded: boolean): void {
     query.invalidate()
-    query.promise?.catch(() => {
+    const drop = (): void => {
       const cache = this.queryClient.getQueryCache()
-      if (query.getObserversCount() === 0 && query.state.status === 'error' && cache.get(query.queryHash) === query) cache.remove(query)
-    })
+      if (query.getObserversCount() > 0 || query.state.fetchStatus !== 'idle' || cache.get(query.queryHash) !== query) return
+      if (!sessionEnded || query.state.status === 'error') cache.remove(query)
+    }
+    query.promise?.then(drop, drop)
   }
 
   // ---- presences ----

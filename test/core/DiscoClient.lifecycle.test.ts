@@ -124,6 +124,18 @@ describe('flushCache', () => {
     expect(watched.observer.getCurrentResult().fetchStatus).toBe('idle')
     watched.unsubscribe()
   })
+
+  it("finishes a fetchQuery of the query options in flight at the flush for its caller, without storing its answer", async () => {
+    const { dc, alice, queryClient, key, holdReplies } = setup()
+    const held = holdReplies()
+    const fetched = queryClient.fetchQuery(dc.infoQueryOptions(BOB)).catch((e: unknown) => e)
+    await vi.waitFor(() => expect(held).toHaveLength(1))
+    dc.flushCache()
+    alice.receive(held[0] as XmlElement)
+    expect(await fetched).toMatchObject({ features: expect.arrayContaining(['urn:example:v1']) })
+    await settle()
+    expect(queryClient.getQueryData(key(BOB))).toBeUndefined()
+  })
 })
 
 describe('observers coming and going', () => {
