@@ -3,16 +3,19 @@
 // mod_stream_mgmt; XMPP_TEST_SERVER picks which): the connection goes silent
 // without a close, over TCP and over WebSocket, and xmpp.js notices only by
 // its unanswered XEP-0198 ack request; and a phone away for longer than the
-// server keeps its session for, whose resumption is then refused.
+// server keeps its session for, whose resumption is then refused; and what we
+// declare changing while the connection is down.
 import { QueryClient } from '@tanstack/react-query'
 import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode } from 'react'
 import type { ReactNode } from 'react'
 import { WebSocket as NodeWebSocket } from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DiscoClient, DiscoServer, NS_DISCO_INFO, ReplyMatcher } from '../../src/core/index.js'
-import type { XmlElement, XmppClient } from '../../src/core/index.js'
-import { DiscoProvider, discoInfoQueryOptions, useDiscoInfo } from '../../src/react/index.js'
+import { xml } from '@xmpp/client'
+import { DiscoClient, DiscoServer, NS_CAPS, NS_DISCO_INFO, ReplyMatcher } from '../../src/core/index.js'
+import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
+import { capsVer, entityCaps } from '../../src/core/caps/index.js'
+import { DiscoProvider, Feature, discoInfoQueryOptions, useDiscoInfo } from '../../src/react/index.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
 import { startStallingProxy } from '../helpers/stallingProxy.js'
@@ -207,6 +210,60 @@ describe(`a phone away for longer than ${serverName} keeps its session`, () => {
     expect(asked.filter((node) => node === 'n-0')).toHaveLength(1)
     expect(ReplyMatcher.for(asXmpp(alice)).pendingCount).toBe(0)
     alice.reconnect.delay = 1000
+    cleanup()
+  })
+})
+
+describe(`what we declare changing while the connection is down, through ${serverName}`, () => {
+  let server: TestServer
+  let phone: Client
+  let desk: Client
+  const seen: XmlElement[] = []
+
+  beforeAll(async () => {
+    server = await startServer({ users })
+    const connect = (resource: string) => connectClient(server, { username: 'alice', password: 'alice-pw', resource })
+    ;[phone, desk] = await Promise.all([connect('phone'), connect('desk')])
+    // Another resource of the account gets the presences phone broadcasts, as a contact would.
+    asXmpp(desk).middleware.use((ctx: IncomingContext, next) => {
+      if (ctx.stanza.name === 'presence' && ctx.stanza.attrs.from === String(phone.jid)) seen.push(ctx.stanza)
+      return next()
+    })
+    await desk.send(xml('presence'))
+    await waitFor(() => expect(phone.streamManagement.enabled).toBe(true))
+  })
+
+  afterAll(async () => {
+    cleanup()
+    await Promise.all([phone, desk].map((c) => stopClient(c)))
+    await server?.stop()
+  })
+
+  it('announces the new caps ver once the stream is resumed', async () => {
+    const queryClient = newQueryClient()
+    const app = (feature: string) => (
+      <StrictMode>
+        <DiscoProvider client={asXmpp(phone)} queryClient={queryClient} caps={entityCaps({ node: 'https://app.example' })}>
+          <Feature var={feature} />
+        </DiscoProvider>
+      </StrictMode>
+    )
+    const { rerender } = render(app('urn:example:before'))
+    await phone.send(xml('presence', {}, xml('show', {}, 'away')))
+    await waitFor(() => expect(seen).toHaveLength(1))
+    let resumed = 0
+    phone.streamManagement.on('resumed', () => resumed++)
+    ;(phone.socket as { destroy(): void }).destroy()
+    await waitFor(() => expect(phone.status).not.toBe('online'))
+    // The user turns something on in the train.
+    rerender(app('urn:example:after'))
+    await waitFor(() => expect(resumed, `client errors: ${clientErrors(phone).map((e) => e.message).join('; ')}`).toBe(1), {
+      timeout: 15_000,
+    })
+    const ver = await capsVer(DiscoServer.for(asXmpp(phone)).toInfo())
+    await waitFor(() => expect(seen.at(-1)?.getChild('c', NS_CAPS)?.attrs.ver).toBe(ver))
+    expect(seen.at(-1)?.getChildText('show')).toBe('away')
+    expect(seen).toHaveLength(2)
     cleanup()
   })
 })

@@ -85,6 +85,12 @@ export class CapsAdvertiser {
         this.#lastBroadcast = undefined
         this.#broadcastVer = undefined
       }),
+      // A change made while the connection was down (or whose presence met
+      // the dying connection) is announced once the stream is resumed
+      // (XEP-0198): the session goes on, and peers still hold the old ver.
+      Session.of(xmpp).subscribe(() => {
+        if (this.#inProgress === 0 && Session.of(xmpp).online) this.#announce()
+      }),
     ]
     // Turned on in a session whose presence went out already (caps off and on
     // again, or other options): peers hold the ver it carried, or none, so
@@ -193,9 +199,11 @@ export class CapsAdvertiser {
     const last = this.#lastBroadcast
     if (!last || this.#disposed || this.#broadcastVer === undefined || this.#broadcastVer === this.ver) return
     if (this.#xmpp.status !== 'online') return
+    const ver = this.ver
     // Not awaited: a presence waiting for this very computation would wait for it in turn.
     this.#announced = this.#xmpp.send(cloneElement(last)).catch(() => {
-      // Offline meanwhile: the app's next presence carries the new caps.
+      // Not written (the connection died under it): again once resumed; after a new session, the app's own presence.
+      if (this.#broadcastVer === ver) this.#broadcastVer = ''
     })
   }
 
