@@ -893,8 +893,16 @@ export class DiscoClient {
     query.invalidate()
     const drop = (): void => {
       const cache = this.queryClient.getQueryCache()
-      if (query.getObserversCount() > 0 || query.state.fetchStatus !== 'idle' || cache.get(query.queryHash) !== query) return
-      if (!sessionEnded || query.state.status === 'error') cache.remove(query)
+      if (query.state.fetchStatus !== 'idle' || cache.get(query.queryHash) !== query) return
+      if (sessionEnded) {
+        if (query.getObserversCount() === 0 && query.state.status === 'error') cache.remove(query)
+      } else if (query.getObserversCount() === 0) {
+        cache.remove(query)
+      } else {
+        // A hook came meanwhile and got the answer from before the flush: it gets a fresh one.
+        query.invalidate()
+        this.#refetch(query)
+      }
     }
     query.promise?.then(drop, drop)
   }

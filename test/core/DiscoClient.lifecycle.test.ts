@@ -136,6 +136,23 @@ describe('flushCache', () => {
     await settle()
     expect(queryClient.getQueryData(key(BOB))).toBeUndefined()
   })
+
+  it('ends a hook that came after the flush, while a fetchQuery from before it was in flight, with an answer asked after the flush', async () => {
+    const { dc, alice, server, queryClient, holdReplies, observe } = setup()
+    const held = holdReplies()
+    const fetched = queryClient.fetchQuery(dc.infoQueryOptions(BOB)).catch((e: unknown) => e)
+    await vi.waitFor(() => expect(held).toHaveLength(1))
+    dc.flushCache()
+    server.registerFeature('urn:example:after-flush')
+    const watched = observe(BOB)
+    alice.receive(held[0] as XmlElement)
+    expect(await fetched).toMatchObject({ features: expect.not.arrayContaining(['urn:example:after-flush']) })
+    await vi.waitFor(() => expect(held).toHaveLength(2))
+    alice.receive(held[1] as XmlElement)
+    await vi.waitFor(() => expect(watched.observer.getCurrentResult().data?.features).toContain('urn:example:after-flush'))
+    expect(watched.observer.getCurrentResult().fetchStatus).toBe('idle')
+    watched.unsubscribe()
+  })
 })
 
 describe('observers coming and going', () => {
