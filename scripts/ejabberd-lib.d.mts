@@ -49,6 +49,7 @@ export function ejabberdConfig(options: {
   logLevel: 'info' | 'debug'
   moduleSet?: 'minimal' | 'debian'
   muc?: boolean
+  resumeTimeout?: number
 }): string
 export function startEjabberd(options?: StartEjabberdOptions): Promise<EjabberdServer>
 /** A free TCP port on 127.0.0.1. */

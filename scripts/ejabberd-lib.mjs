@@ -163,7 +163,7 @@ ${MUC_MODULES}  mod_offline: {}
 `
 
 /** The whole ejabberd.yml of a throwaway server. */
-export function ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet = 'minimal', muc = false }) {
+export function ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet = 'minimal', muc = false, resumeTimeout }) {
   if (moduleSet !== 'minimal' && moduleSet !== 'debian') throw new Error(`ejabberd moduleSet ${moduleSet}: expected minimal or debian`)
   return `# Throwaway ejabberd of react-xmpp-disco's tests (scripts/ejabberd-lib.mjs).
 hosts:
@@ -257,22 +257,22 @@ modules:
   # clients resume after a dropped connection.
   mod_stream_mgmt:
     resend_on_timeout: if_offline
-${moduleSet === 'debian' ? DEBIAN_EXTRA_MODULES : muc ? MUC_MODULES : ''}`
+${resumeTimeout === undefined ? '' : `    resume_timeout: ${resumeTimeout}\n`}${moduleSet === 'debian' ? DEBIAN_EXTRA_MODULES : muc ? MUC_MODULES : ''}`
 }
 
 /**
  * Starts an ejabberd of its own on loopback. See ejabberd-lib.d.mts for the API.
  */
 export async function startEjabberd(options = {}) {
-  const { host = 'localhost', users = [], log, logLevel = 'info', moduleSet = 'minimal', muc = false } = options
+  const { host = 'localhost', users = [], log, logLevel = 'info', moduleSet = 'minimal', muc = false, resumeTimeout } = options
   const install = findEjabberd()
   const fixedPorts = options.c2sPort !== undefined || options.httpPort !== undefined
   return retryOnPortInUse(fixedPorts, START_ATTEMPTS, () =>
-    startOnce({ install, host, users, log, logLevel, moduleSet, muc, c2sPort: options.c2sPort, httpPort: options.httpPort }),
+    startOnce({ install, host, users, log, logLevel, moduleSet, muc, resumeTimeout, c2sPort: options.c2sPort, httpPort: options.httpPort }),
   )
 }
 
-async function startOnce({ install, host, users, log, logLevel, moduleSet, muc, c2sPort: c2sWanted, httpPort: httpWanted }) {
+async function startOnce({ install, host, users, log, logLevel, moduleSet, muc, resumeTimeout, c2sPort: c2sWanted, httpPort: httpWanted }) {
   const startedAt = Date.now()
   const taken = new Set()
   const pick = async (wanted) => {
@@ -298,7 +298,7 @@ async function startOnce({ install, host, users, log, logLevel, moduleSet, muc, 
 
   try {
     await Promise.all([mkdir(spoolDir), mkdir(logsDir)])
-    await writeFile(configFile, ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet, muc }))
+    await writeFile(configFile, ejabberdConfig({ host, c2sPort, httpPort, logLevel, moduleSet, muc, resumeTimeout }))
     // For ctl(): Debian's ejabberdctl sources this (--ctl-config) after its defaults.
     await writeFile(
       ctlConfigFile,

@@ -28,6 +28,12 @@ export interface StartProsodyOptions {
    * 5 KB replies in flight that queue, not the answering peers, sets the pace.
    */
   streamManagement?: boolean
+  /**
+   * Seconds the server keeps a dropped XEP-0198 session for its resumption
+   * (Prosody: smacks_hibernation_time, ejabberd: mod_stream_mgmt resume_timeout).
+   * Default: the server's (600 s Prosody, 300 s ejabberd).
+   */
+  resumeTimeout?: number
 }
 
 export interface ProsodyExit {

@@ -42,7 +42,7 @@ const START_ATTEMPTS = 3
  * Starts a Prosody of its own on loopback. See prosody-lib.d.mts for the API.
  */
 export async function startProsody(options = {}) {
-  const { host = 'localhost', users = [], log, logLevel = 'info', muc = false, componentSecret, streamManagement = true } = options
+  const { host = 'localhost', users = [], log, logLevel = 'info', muc = false, componentSecret, streamManagement = true, resumeTimeout } = options
   // A plain existence check (not X_OK), as this always was.
   if (!onPath('prosody', existsSync) || !onPath('prosodyctl', existsSync)) {
     throw new Error(
@@ -52,11 +52,11 @@ export async function startProsody(options = {}) {
   }
   const fixedPorts = options.c2sPort !== undefined || options.httpPort !== undefined
   return retryOnPortInUse(fixedPorts, START_ATTEMPTS, () =>
-    startOnce({ host, users, log, logLevel, muc, componentSecret, streamManagement, c2sPort: options.c2sPort, httpPort: options.httpPort }),
+    startOnce({ host, users, log, logLevel, muc, componentSecret, streamManagement, resumeTimeout, c2sPort: options.c2sPort, httpPort: options.httpPort }),
   )
 }
 
-async function startOnce({ host, users, log, logLevel, muc, componentSecret, streamManagement, c2sPort: c2sWanted, httpPort: httpWanted }) {
+async function startOnce({ host, users, log, logLevel, muc, componentSecret, streamManagement, resumeTimeout, c2sPort: c2sWanted, httpPort: httpWanted }) {
   const c2sPort = c2sWanted ?? (await freePort())
   let httpPort = httpWanted ?? (await freePort())
   while (httpPort === c2sPort) httpPort = await freePort()
@@ -81,6 +81,7 @@ async function startOnce({ host, users, log, logLevel, muc, componentSecret, str
     RXD_PROSODY_COMPONENT_PORT: componentPort ? String(componentPort) : '',
     RXD_PROSODY_COMPONENT_SECRET: componentSecret ?? '',
     RXD_PROSODY_SMACKS: streamManagement ? '1' : '0',
+    RXD_PROSODY_RESUME_TIMEOUT: resumeTimeout === undefined ? '' : String(resumeTimeout),
   }
 
   // Works offline (writes into data_path directly) and while the server

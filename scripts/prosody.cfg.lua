@@ -33,6 +33,7 @@ local comp_port = tonumber(os.getenv("RXD_PROSODY_COMPONENT_PORT") or "")
 local comp_secret = os.getenv("RXD_PROSODY_COMPONENT_SECRET")
 if comp_secret == "" then comp_secret = nil end
 local smacks = os.getenv("RXD_PROSODY_SMACKS") ~= "0"
+local resume_timeout = tonumber(os.getenv("RXD_PROSODY_RESUME_TIMEOUT") or "")
 
 -- Tests and CI run as root; without this Prosody refuses to start (and
 -- 0.12.3 then hangs on shutdown).
@@ -92,6 +93,11 @@ c2s_require_encryption = false
 allow_unencrypted_plain_auth = true
 consider_websocket_secure = true
 allow_registration = true
+-- How long a dropped session waits for its resumption (XEP-0198); tests of
+-- an expired one shorten it.
+if resume_timeout then
+	smacks_hibernation_time = resume_timeout
+end
 min_seconds_between_registrations = 0
 
 -- Answer without waiting for ACKs (Nagle + delayed ACK stall small writes

@@ -857,36 +857,54 @@ export class DiscoClient {
     this.#flush(true)
   }
 
-  /**
-   * `ended`: the session ended. Then an entry that nothing observes and whose
-   * fetch is under way is only invalidated (never served again): removing it
-   * would cancel that fetch, and whoever awaits it (queryClient.fetchQuery,
-   * ensureQueryData, a caller joined to it) would get TanStack's untyped
-   * CancelledError. No answer of the ended session can come any more (the
-   * ReplyMatcher rejected its requests), so the fetch settles by itself:
-   * DisconnectedError, or the new session's answer for a fetch that waits
-   * for it (waitForSession).
-   */
-  #flush(refetch: boolean, ended = false): void {
+  /** `sessionEnded`: the flush of a session's end, which lets the fetches nobody observes settle (#forget). */
+  #flush(refetch: boolean, sessionEnded = false): void {
     this.#futures.clear()
     this.#flights.clear()
-    for (const query of this.#ours()) {
-      if (ended && query.getObserversCount() === 0 && query.state.fetchStatus !== 'idle') query.invalidate()
-      else this.#forget(query, refetch)
-    }
+    for (const query of this.#ours()) this.#forget(query, refetch, sessionEnded)
   }
 
   /** Stops serving `query`: removed when nothing observes it, else invalidated (and, with `refetch`, fetched again). */
-  #forget(query: Query, refetch: boolean): void {
+  #forget(query: Query, refetch: boolean, sessionEnded = false): void {
     this.#retire(query.queryHash)
     this.#futures.delete(query.queryHash)
     if (query.getObserversCount() === 0) {
+      if (query.state.fetchStatus !== 'idle') return this.#outlive(query, sessionEnded)
       this.queryClient.getQueryCache().remove(query)
       return
     }
     this.#cancelFetch(query)
     query.invalidate()
     if (refetch) this.#refetch(query)
+  }
+
+  /**
+   * An entry nobody observes whose fetch is under way at a flush (a
+   * prefetchQuery, fetchQuery or ensureQueryData of the app, or a queryInfo):
+   * removing it would cancel the fetch, and its caller would get TanStack's
+   * CancelledError. It is left to finish for its caller, not served
+   * meanwhile, and removed once settled, as the flush would have, with one
+   * exception: at the end of a session (`sessionEnded`) a request of that
+   * session rejects with DisconnectedError (the end rejects them all), while
+   * a fetch still waiting for the session (waitForSession) asks in the next
+   * one, whose answer is right to keep.
+   */
+  #outlive(query: Query, sessionEnded: boolean): void {
+    query.invalidate()
+    const drop = (): void => {
+      const cache = this.queryClient.getQueryCache()
+      if (query.state.fetchStatus !== 'idle' || cache.get(query.queryHash) !== query) return
+      if (sessionEnded) {
+        if (query.getObserversCount() === 0 && query.state.status === 'error') cache.remove(query)
+      } else if (query.getObserversCount() === 0) {
+        cache.remove(query)
+      } else {
+        // A hook came meanwhile and got the answer from before the flush: it gets a fresh one.
+        query.invalidate()
+        this.#refetch(query)
+      }
+    }
+    query.promise?.then(drop, drop)
   }
 
   // ---- presences ----
@@ -991,7 +1009,13 @@ function isCached(query: Query): boolean {
 }
 
 const privateClients = new WeakMap<XmppClient, QueryClient>()
-function privateQueryClient(xmpp: XmppClient): QueryClient {
+/**
+ * The QueryClient of `xmpp`'s DiscoClient when none is given. `inherit`
+ * becomes it when `xmpp` has none yet: a DiscoProvider given a new client
+ * (logout/login) keeps its private cache, which its mounted hooks are bound
+ * to (keys carry the account: nothing crosses accounts). Internal.
+ */
+export function privateQueryClient(xmpp: XmppClient, inherit?: QueryClient): QueryClient {
   let queryClient = privateClients.get(xmpp)
   if (!queryClient) {
     // Not mounted: focus and online refetching are the app's choice, on its own QueryClient.
@@ -999,7 +1023,7 @@ function privateQueryClient(xmpp: XmppClient): QueryClient {
     // among them), and on V8 11 (Node 20) any default query option sends
     // TanStack's defaultQueryOptions spread down a slow path, ~10 µs on every
     // new entry (2.46x -> 2.22x raw iqCaller CPU for first queries, in process).
-    queryClient = new QueryClient()
+    queryClient = inherit ?? new QueryClient()
     privateClients.set(xmpp, queryClient)
   }
   return queryClient

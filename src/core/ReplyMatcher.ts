@@ -15,6 +15,7 @@ import xml from '@xmpp/xml'
 import { DisconnectedError, STANZA_ERROR_CONDITIONS, StanzaError } from './errors.js'
 import type { StanzaErrorCondition, StanzaErrorType } from './errors.js'
 import { ClientHooks, once } from './ClientHooks.js'
+import { decodeAcrossChunks } from './decodeAcrossChunks.js'
 import { DiscoEvents } from './DiscoEvents.js'
 import type { DiscoEventKind } from './DiscoEvents.js'
 import { tryNormalizeJid } from './jid.js'
@@ -135,6 +136,8 @@ export class ReplyMatcher {
         if (!this.#pending.has(id)) return
         this.#emit(pending.asked ? 're-asked' : 'asked', id, pending)
         pending.asked = true
+        // Its reply may be large: read it whole (xmpp.js decodes each TCP read on its own).
+        decodeAcrossChunks(this.#xmpp)
         this.#xmpp.send(xml('iq', { type: 'get', to, id }, payload)).catch((err: unknown) => {
           if (!this.#pending.has(id)) return
           // In a resumable XEP-0198 session a failed write is a connection

@@ -1,10 +1,11 @@
 'use client'
 import { QueryClientContext } from '@tanstack/react-query'
 import type { QueryClient } from '@tanstack/react-query'
-import { useContext, useLayoutEffect, useMemo, useReducer, useRef, useSyncExternalStore } from 'react'
+import { Fragment, useContext, useLayoutEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react'
 import type { ReactNode } from 'react'
+import { BroadcastPresence } from '../core/BroadcastPresence.js'
 import type { CapsPlugin } from '../core/caps/EntityCaps.js'
-import { discoClientOf } from '../core/DiscoClient.js'
+import { discoClientOf, privateQueryClient } from '../core/DiscoClient.js'
 import { DiscoServer, discoServerOf } from '../core/DiscoServer.js'
 import { DiscoError } from '../core/errors.js'
 import { Session } from '../core/Session.js'
@@ -37,7 +38,10 @@ const serverSnapshot = (): boolean => false
  */
 export function DiscoProvider({ client: xmpp, queryClient, caps, children }: DiscoProviderProps) {
   const appQueryClient = useContext(QueryClientContext)
-  const chosen = queryClient ?? appQueryClient
+  // Without a QueryClient from the app: the private one of the first client,
+  // kept for the next ones (logout/login), so the hooks below stay on it.
+  const [own] = useState<{ queryClient?: QueryClient }>({})
+  const chosen = queryClient ?? appQueryClient ?? privateOf(xmpp, own)
   const session = Session.of(xmpp)
   // Status events, and the silent XEP-0198 resumption: hooks work again after either.
   const online = useSyncExternalStore(session.subscribe, () => session.online, serverSnapshot)
@@ -63,6 +67,9 @@ export function DiscoProvider({ client: xmpp, queryClient, caps, children }: Dis
     throw new DiscoError("DiscoProvider's caps takes entityCaps({ node }) from 'react-xmpp-disco/caps'")
   }
   const capsKey = caps?.key
+  // Caps turned on later in the session (toggled, or other options) announce
+  // themselves on the app's presence: known here while they are off too.
+  useLayoutEffect(() => BroadcastPresence.of(xmpp).hold(), [xmpp])
   const latestCaps = useRef(caps)
   useLayoutEffect(() => {
     latestCaps.current = caps
@@ -70,5 +77,29 @@ export function DiscoProvider({ client: xmpp, queryClient, caps, children }: Dis
   useLayoutEffect(() => latestCaps.current?.attach(xmpp, client), [xmpp, client, capsKey])
 
   const value = useMemo<DiscoContextValue>(() => ({ xmpp, server, client, online, node: server }), [xmpp, server, client, online])
-  return <DiscoContext.Provider value={value}>{children}</DiscoContext.Provider>
+  // TanStack binds a mounted useQuery to the QueryClient it mounted with: under
+  // another one the hooks must mount again, or they would go on reading and
+  // writing the old cache, which no DiscoClient flushes or bounds any more.
+  return (
+    <DiscoContext.Provider value={value}>
+      <Fragment key={queryClientId(client.queryClient)}>{children}</Fragment>
+    </DiscoContext.Provider>
+  )
+}
+
+function privateOf(xmpp: XmppClient, own: { queryClient?: QueryClient }): QueryClient {
+  own.queryClient = privateQueryClient(xmpp, own.queryClient)
+  return own.queryClient
+}
+
+const queryClientIds = new WeakMap<QueryClient, number>()
+let queryClientCount = 0
+
+function queryClientId(queryClient: QueryClient): number {
+  let id = queryClientIds.get(queryClient)
+  if (id === undefined) {
+    id = ++queryClientCount
+    queryClientIds.set(queryClient, id)
+  }
+  return id
 }

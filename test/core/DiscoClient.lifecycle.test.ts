@@ -124,6 +124,35 @@ describe('flushCache', () => {
     expect(watched.observer.getCurrentResult().fetchStatus).toBe('idle')
     watched.unsubscribe()
   })
+
+  it("finishes a fetchQuery of the query options in flight at the flush for its caller, without storing its answer", async () => {
+    const { dc, alice, queryClient, key, holdReplies } = setup()
+    const held = holdReplies()
+    const fetched = queryClient.fetchQuery(dc.infoQueryOptions(BOB)).catch((e: unknown) => e)
+    await vi.waitFor(() => expect(held).toHaveLength(1))
+    dc.flushCache()
+    alice.receive(held[0] as XmlElement)
+    expect(await fetched).toMatchObject({ features: expect.arrayContaining(['urn:example:v1']) })
+    await settle()
+    expect(queryClient.getQueryData(key(BOB))).toBeUndefined()
+  })
+
+  it('ends a hook that came after the flush, while a fetchQuery from before it was in flight, with an answer asked after the flush', async () => {
+    const { dc, alice, server, queryClient, holdReplies, observe } = setup()
+    const held = holdReplies()
+    const fetched = queryClient.fetchQuery(dc.infoQueryOptions(BOB)).catch((e: unknown) => e)
+    await vi.waitFor(() => expect(held).toHaveLength(1))
+    dc.flushCache()
+    server.registerFeature('urn:example:after-flush')
+    const watched = observe(BOB)
+    alice.receive(held[0] as XmlElement)
+    expect(await fetched).toMatchObject({ features: expect.not.arrayContaining(['urn:example:after-flush']) })
+    await vi.waitFor(() => expect(held).toHaveLength(2))
+    alice.receive(held[1] as XmlElement)
+    await vi.waitFor(() => expect(watched.observer.getCurrentResult().data?.features).toContain('urn:example:after-flush'))
+    expect(watched.observer.getCurrentResult().fetchStatus).toBe('idle')
+    watched.unsubscribe()
+  })
 })
 
 describe('observers coming and going', () => {
@@ -200,6 +229,35 @@ describe('sessions', () => {
     expect(await waiting).toContain('urn:example:v1')
     // Failed ones hold no answer: nothing ended up cached from the old session.
     expect(queryClient.getQueryData(dc.infoQueryOptions(BOB, 'x').queryKey)).toBeUndefined()
+  })
+
+  it("lands a fetch made through the query options while the session is down in the new session, and rejects one of the old session's with DisconnectedError", async () => {
+    const { dc, alice, server, queryClient, holdReplies, observe } = setup()
+    for (const mountpoint of ['old', 'gap']) {
+      const node = server.declaredNode(mountpoint)
+      node.registerIdentity('client', 'pc')
+      server.mountNode(mountpoint, node)
+    }
+    // Attached: the end of the session flushes this client's entries.
+    const watched = observe(BOB)
+    await vi.waitFor(() => expect(watched.observer.getCurrentResult().data).toBeDefined())
+    const held = holdReplies()
+    const old = queryClient.fetchQuery(dc.infoQueryOptions(BOB, 'old', { waitForSession: true })).catch((e: unknown) => e)
+    await vi.waitFor(() => expect(alice.sentQueries(NS_DISCO_INFO).some((q) => q.getChild('query')?.attrs.node === 'old')).toBe(true))
+    alice.dropConnection()
+    server.registerFeature('urn:example:new-session')
+    const options = dc.infoQueryOptions(BOB, 'gap', { waitForSession: true })
+    const gap = queryClient.fetchQuery(options).catch((e: unknown) => e)
+    // Resumption failed: xmpp.js binds a new session.
+    alice.goOnline()
+    expect(await old).toBeInstanceOf(DisconnectedError)
+    await vi.waitFor(() => expect(held.some((r) => r.getChild('query')?.attrs.node === 'gap')).toBe(true))
+    for (const reply of held.splice(0)) alice.receive(reply)
+    expect(await gap).toMatchObject({ node: 'gap' })
+    expect(queryClient.getQueryData(options.queryKey)).toMatchObject({ node: 'gap' })
+    // The old session's entry is gone, as a flush leaves what nobody observes.
+    expect(queryClient.getQueryCache().find({ queryKey: dc.infoQueryOptions(BOB, 'old').queryKey })).toBeUndefined()
+    watched.unsubscribe()
   })
 
   it('rejects a query made while disconnected with DisconnectedError and sends nothing', async () => {

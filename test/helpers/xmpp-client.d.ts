@@ -87,7 +87,8 @@ declare module '@xmpp/client' {
     }
     middleware: { use(fn: Middleware): Middleware; filter(fn: Middleware): Middleware }
     reconnect: Emitter & { delay: number; start(): void; stop(): void }
-    streamManagement: Emitter & { id?: string; enabled: boolean }
+    /** XEP-0198; `timeout`: ms xmpp.js waits for the answer to its ack request before it gives the connection up. */
+    streamManagement: Emitter & { id?: string; enabled: boolean; timeout: number }
   }
 
   export function client(options?: ClientOptions): Client

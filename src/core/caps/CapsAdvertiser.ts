@@ -14,6 +14,7 @@
  * (interceptor, listeners, caps nodes, features, timers) goes with dispose().
  */
 import xml from '@xmpp/xml'
+import { BroadcastPresence, presenceToResend } from '../BroadcastPresence.js'
 import { ClientHooks } from '../ClientHooks.js'
 import type { DiscoServer } from '../DiscoServer.js'
 import { NS_CAPS, NS_CAPS2, NS_HASHES } from '../namespaces.js'
@@ -91,14 +92,28 @@ export class CapsAdvertiser {
         this.#lastBroadcast = undefined
         this.#broadcastVer = undefined
       }),
-      // A stream whose server gives our stanzas another language (its header
-      // comes before 'online'): the presence of the session waits for the new hashes.
       session.subscribe(() => {
-        if (!this.#ecaps2 || session.streamLang === this.#hashLang) return
-        this.#hashLang = session.streamLang
-        this.#compute()
+        if (this.#ecaps2 && session.streamLang !== this.#hashLang) {
+          // A stream whose server gives our stanzas another language (its header
+          // comes before 'online'): the presence of the session waits for the new hashes.
+          this.#hashLang = session.streamLang
+          this.#compute()
+        } else if (this.#inProgress === 0 && session.online) {
+          // A change made while the connection was down (or whose presence met
+          // the dying connection) is announced once the stream is resumed
+          // (XEP-0198): the session goes on, and peers still hold the old ver.
+          this.#announce()
+        }
       }),
     ]
+    // Turned on in a session whose presence went out already (caps off and on
+    // again, or other options): peers hold the ver it carried, or none, so
+    // the first ver is announced on it. '' is no ver: it differs from any.
+    const earlier = BroadcastPresence.of(xmpp).last
+    if (earlier) {
+      this.#lastBroadcast = earlier
+      this.#broadcastVer = ''
+    }
     this.#compute()
   }
 
@@ -212,9 +227,11 @@ export class CapsAdvertiser {
     const last = this.#lastBroadcast
     if (!last || this.#disposed || this.#suspended || this.#broadcastVer === undefined || this.#broadcastVer === this.ver) return
     if (this.#xmpp.status !== 'online') return
+    const ver = this.ver
     // Not awaited: a presence waiting for this very computation would wait for it in turn.
     this.#announced = this.#xmpp.send(cloneElement(last)).catch(() => {
-      // Offline meanwhile: the app's next presence carries the new caps.
+      // Not written (the connection died under it): again once resumed; after a new session, the app's own presence.
+      if (this.#broadcastVer === ver) this.#broadcastVer = ''
     })
   }
 
@@ -233,11 +250,7 @@ export class CapsAdvertiser {
   #track(stanza: XmlElement): void {
     if (stanza.name !== 'presence' || stanza.attrs.to) return
     if (isAvailablePresence(stanza)) {
-      const copy = cloneElement(stanza)
-      delete copy.attrs.id
-      delete copy.attrs.from
-      copy.children = withoutCaps(copy)
-      this.#lastBroadcast = copy
+      this.#lastBroadcast = presenceToResend(stanza)
       this.#broadcastVer = undefined
     } else if (stanza.attrs.type === 'unavailable') {
       this.#lastBroadcast = undefined
