@@ -36,10 +36,19 @@ interface Pending {
   asked?: boolean
   resolve(stanza: XmlElement): void
   reject(error: unknown): void
-  /** Stops waiting for the session to come back (after a failed write). */
-  stopWaiting?: Release | undefined
   /** Others reading the reply (follow()): told what the request is told, and of its cancel. */
   followers?: Pick<Pending, 'resolve' | 'reject'>[] | undefined
+}
+
+/** A request waiting for the session before it goes out. */
+interface Waiting {
+  send: () => void
+  /**
+   * Its write failed on a connection dying under a resumable session: it goes
+   * again only once the session has been down and is back (resumed).
+   */
+  afterDrop: boolean
+  wentDown: boolean
 }
 
 /** A request on the wire: its reply promise and the way to stop waiting for it. */
@@ -81,9 +90,13 @@ export class ReplyMatcher {
   /** What is attached to the client: only while held or while a request waits for its reply. */
   #detach: Release[] = []
   #holders = 0
-  /** Requests waiting for the session to settle before they go out. */
-  #deferred: (() => void)[] = []
-  #waiting: Release | undefined
+  /**
+   * Requests waiting for the session, in the order they came: those asked
+   * while it settles (stream management being enabled) and those whose write
+   * failed as the connection died. One subscription while any waits.
+   */
+  readonly #waiting = new Map<string, Waiting>()
+  #stopWatching: Release | undefined
 
   /** The ReplyMatcher of `xmpp`. It listens to the client only while held or while a request is pending. */
   static for(xmpp: XmppClient): ReplyMatcher {
@@ -145,16 +158,17 @@ export class ReplyMatcher {
           // after the resumption xmpp.js resends only what it wrote. Ask again
           // once the session is back; a session that ends instead rejects it
           // (#endSession).
-          if (this.#xmpp.streamManagement?.id) return this.#afterReconnect(pending, send)
+          if (this.#xmpp.streamManagement?.id) return this.#wait(id, send, true)
           this.#delete(id)
           this.#fail(id, pending, this.#xmpp.status === 'online' ? err : new DisconnectedError())
         })
       }
       // Bound, but stream management is being enabled: what we would be
       // answered before xmpp.js counts stanzas would be miscounted (Session).
-      if (this.#session.online) send()
-      else this.#deferred.push(send)
-      this.#flushDeferred()
+      if (!this.#session.online) return this.#wait(id, send, false)
+      // Those that waited go first (this request may come before their listener).
+      if (this.#waiting.size > 0) this.#onSession()
+      send()
     })
     return { promise, cancel }
   }
@@ -177,34 +191,36 @@ export class ReplyMatcher {
     return undefined
   }
 
-  /** Calls `send` when the session has gone down and is up again (resumed); the request's end stops the wait. */
-  #afterReconnect(pending: Pending, send: () => void): void {
-    let wentDown = !this.#session.online
-    const release = this.#session.subscribe(() => {
-      if (!this.#session.online) {
-        wentDown = true
-      } else if (wentDown) {
-        release()
-        // After the listeners of this status change: when it is a new
-        // session's 'online', the end of ours comes next and rejects this
-        // request instead (send() then finds it gone).
-        queueMicrotask(send)
-      }
-    })
-    pending.stopWaiting = release
+  #wait(id: string, send: () => void, afterDrop: boolean): void {
+    this.#waiting.set(id, { send, afterDrop, wentDown: !this.#session.online })
+    this.#stopWatching ??= this.#session.subscribe(this.#onSession)
   }
 
-  /** Sends what waited for the session to settle, once it has; listens to it meanwhile. */
-  #flushDeferred = (): void => {
-    if (this.#deferred.length === 0 || !this.#session.online) {
-      if (this.#deferred.length > 0 && !this.#waiting) this.#waiting = this.#session.subscribe(this.#flushDeferred)
-      return
+  /** Sends, in order, what waited for the session to be up (after a drop: to be up again). */
+  readonly #onSession = (): void => {
+    const online = this.#session.online
+    const ready: Waiting[] = []
+    for (const [id, waiting] of this.#waiting) {
+      if (!online) waiting.wentDown = true
+      else if (!waiting.afterDrop || waiting.wentDown) {
+        this.#waiting.delete(id)
+        ready.push(waiting)
+      }
     }
-    const sends = this.#deferred
-    this.#deferred = []
-    this.#waiting?.()
-    this.#waiting = undefined
-    for (const send of sends) send()
+    this.#unwatchIfIdle()
+    for (const { send, afterDrop } of ready) {
+      // After a drop: after the listeners of this status change. When it is a
+      // new session's 'online', the end of ours comes next and rejects the
+      // request instead (send() then finds it gone).
+      if (afterDrop) queueMicrotask(send)
+      else send()
+    }
+  }
+
+  #unwatchIfIdle(): void {
+    if (this.#waiting.size > 0 || !this.#stopWatching) return
+    this.#stopWatching()
+    this.#stopWatching = undefined
   }
 
   /**
@@ -227,7 +243,7 @@ export class ReplyMatcher {
   }
 
   #delete(id: string): boolean {
-    this.#pending.get(id)?.stopWaiting?.()
+    if (this.#waiting.delete(id)) this.#unwatchIfIdle()
     const deleted = this.#pending.delete(id)
     if (deleted && this.#pending.size === 0) this.#update()
     return deleted
@@ -303,11 +319,9 @@ export class ReplyMatcher {
 
   readonly #endSession = (): void => {
     const pending = [...this.#pending]
-    for (const [, p] of pending) p.stopWaiting?.()
     this.#pending.clear()
-    this.#deferred = []
-    this.#waiting?.()
-    this.#waiting = undefined
+    this.#waiting.clear()
+    this.#unwatchIfIdle()
     this.#update()
     for (const [id, p] of pending) this.#fail(id, p, new DisconnectedError())
   }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import xml from '@xmpp/xml'
 import { DisconnectedError, NS_DISCO_INFO, NS_STANZAS, ReplyMatcher, StanzaError, stanzaErrorFrom } from '../../src/core/index.js'
 import type { XmlElement, XmppClient } from '../../src/core/index.js'
+import { Session } from '../../src/core/Session.js'
 import { FakeNetwork } from '../helpers/fakeNetwork.js'
 import type { FakeEntity } from '../helpers/fakeNetwork.js'
 
@@ -395,6 +396,31 @@ describe('ReplyMatcher and stream management', () => {
     alice.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'sm2', resume: 'true' }))
     await vi.waitFor(() => expect(reply.state).toBe('fulfilled'))
     expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(1)
+    unwatch()
+  })
+
+  it('sends the requests held for stream management in the order they were asked, and stops watching the session after', async () => {
+    const net = new FakeNetwork()
+    const alice = net.entity('alice@example.org/a')
+    net.entity(BOB).iqCallee.get(NS_DISCO_INFO, 'query', () => xml('query', { xmlns: NS_DISCO_INFO }))
+    const matcher = ReplyMatcher.for(asXmpp(alice))
+    const unwatch = matcher.onSessionEnd(() => {})
+    const session = Session.of(asXmpp(alice))
+    alice.goOffline()
+    alice.emit('nonza', xml('features', { xmlns: 'http://etherx.jabber.org/streams' }, xml('sm', { xmlns: 'urn:xmpp:sm:3' })))
+    alice.goOnline()
+    const watchers = session.listenerCount.change
+    const nodes = ['a', 'b', 'c']
+    const requests = nodes.map((node) => matcher.request(BOB, xml('query', { xmlns: NS_DISCO_INFO, node })))
+    const replies = requests.map((r) => track(r.promise))
+    // One subscription for all of them.
+    expect(session.listenerCount.change).toBe(watchers + 1)
+    requests[1]?.cancel()
+    alice.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'sm2', resume: 'true' }))
+    await vi.waitFor(() => expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(2))
+    expect(alice.sentQueries(NS_DISCO_INFO).map((q) => q.getChild('query')?.attrs.node)).toEqual(['a', 'c'])
+    expect(session.listenerCount.change).toBe(watchers)
+    await vi.waitFor(() => expect(replies.map((r) => r.state)).toEqual(['fulfilled', 'pending', 'fulfilled']))
     unwatch()
   })
 
