@@ -31,7 +31,7 @@ const SUITES = {
   // Generous: under load (another test run on the 2 cores) the query suite has taken more than 180 s.
   query: { file: 'query.mjs', title: '1-2. Querying through Prosody', timeout: 420_000, prosody: true },
   answer: { file: 'answer.mjs', title: '3. Answering through Prosody', timeout: 300_000, prosody: true },
-  react: { file: 'react.mjs', title: '4. React', timeout: 90_000 },
+  react: { file: 'react.mjs', title: '4. React', timeout: 90_000, args: ['--expose-gc'] },
   memory: { file: 'memory.mjs', title: '5. Memory', timeout: 150_000, args: ['--expose-gc'], env: { BENCH_RUNS: String(Math.min(RUNS, 3)) } },
   size: { file: 'size.mjs', title: '6. Size', timeout: 60_000 },
   directory: { file: 'directory.mjs', title: '7. Large directory', timeout: 180_000, args: ['--expose-gc'] },
