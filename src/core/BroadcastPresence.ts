@@ -82,6 +82,11 @@ export function presenceToResend(stanza: XmlElement): XmlElement {
   const copy = cloneElement(stanza)
   delete copy.attrs.id
   delete copy.attrs.from
-  copy.children = copy.children.filter((c) => typeof c === 'string' || !(c.is('c', NS_CAPS) || c.is('c', NS_CAPS2)))
+  copy.children = withoutCaps(copy)
   return copy
+}
+
+/** The children of a presence without its entity capabilities (XEP-0115 and XEP-0390 `<c/>`). */
+export function withoutCaps(stanza: XmlElement): XmlElement['children'] {
+  return stanza.children.filter((c) => typeof c === 'string' || !(c.is('c', NS_CAPS) || c.is('c', NS_CAPS2)))
 }

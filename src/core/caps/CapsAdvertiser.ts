@@ -14,7 +14,7 @@
  * (interceptor, listeners, caps nodes, features, timers) goes with dispose().
  */
 import xml from '@xmpp/xml'
-import { BroadcastPresence, presenceToResend } from '../BroadcastPresence.js'
+import { BroadcastPresence, presenceToResend, withoutCaps } from '../BroadcastPresence.js'
 import { ClientHooks } from '../ClientHooks.js'
 import type { DiscoServer } from '../DiscoServer.js'
 import { NS_CAPS, NS_CAPS2, NS_HASHES } from '../namespaces.js'
@@ -37,10 +37,6 @@ const BURST_MAX = 80
 
 function isAvailablePresence(stanza: XmlElement): boolean {
   return stanza.name === 'presence' && (stanza.attrs.type === undefined || stanza.attrs.type === '')
-}
-
-function withoutCaps(stanza: XmlElement): XmlElement['children'] {
-  return stanza.children.filter((c) => typeof c === 'string' || !(c.is('c', NS_CAPS) || c.is('c', NS_CAPS2)))
 }
 
 export class CapsAdvertiser {
