@@ -15,32 +15,11 @@ import { DiscoProvider, useDiscoInfo } from '../../src/react/index.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
 import { clientErrors, connectClient, stopClient } from '../helpers/xmppClient.js'
+import { slowNode } from '../helpers/slowNode.js'
 import type { Client } from '../helpers/xmppClient.js'
 
 const asXmpp = (c: Client) => c as unknown as XmppClient
 const users = ['alice', 'bob', 'carol', 'dave', 'erin'].map((username) => ({ username, password: `${username}-pw` }))
-
-/** Holds bob's answers to disco#info at node "slow" until released. */
-function slowNode(bob: Client): { release(): void; received(): number } {
-  let open: () => void = () => {}
-  let gate = new Promise<void>((resolve) => (open = resolve))
-  let received = 0
-  asXmpp(bob).middleware.use(async (ctx: IncomingContext, next) => {
-    const query = ctx.stanza.name === 'iq' && ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query', NS_DISCO_INFO) : undefined
-    if (query?.attrs.node === 'slow') {
-      received++
-      await gate
-    }
-    return next()
-  })
-  return {
-    release: () => {
-      open()
-      gate = new Promise<void>((resolve) => (open = resolve))
-    },
-    received: () => received,
-  }
-}
 
 /** Counts the disco#info gets reaching bob for his root node. */
 function countRootInfo(bob: Client): () => number {

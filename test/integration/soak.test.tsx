@@ -16,13 +16,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientHooks } from '../../src/core/ClientHooks.js'
 import { discoClientOf } from '../../src/core/DiscoClient.js'
 import { Session } from '../../src/core/Session.js'
-import { DiscoError, DiscoEvents, DiscoServer, NS_DISCO_INFO, ReplyMatcher } from '../../src/core/index.js'
-import type { DiscoEvent, IncomingContext, XmppClient } from '../../src/core/index.js'
+import { DiscoError, DiscoEvents, DiscoServer, ReplyMatcher } from '../../src/core/index.js'
+import type { DiscoEvent, XmppClient } from '../../src/core/index.js'
 import { EntityCaps, entityCaps } from '../../src/core/caps/index.js'
 import { DiscoProvider, Feature, useDiscoInfo, useDiscoItems, useHasFeature } from '../../src/react/index.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
 import { clientErrors, connectClient, stopClient } from '../helpers/xmppClient.js'
+import { slowNode } from '../helpers/slowNode.js'
 import type { Client } from '../helpers/xmppClient.js'
 
 const asXmpp = (c: Client) => c as unknown as XmppClient
@@ -85,28 +86,6 @@ async function quietTimers(ms = 600): Promise<number> {
 
 function cacheListeners(cache: QueryCache): number {
   return (cache as unknown as { listeners: Set<unknown> }).listeners.size
-}
-
-/** Holds bob's answers to disco#info at the nodes "slow" and "slow-fetch" until released: queries in flight when the connection drops. */
-function slowNode(bob: Client): { release(): void; received(): number } {
-  let open: () => void = () => {}
-  let gate = new Promise<void>((resolve) => (open = resolve))
-  let received = 0
-  asXmpp(bob).middleware.use(async (ctx: IncomingContext, next) => {
-    const query = ctx.stanza.name === 'iq' && ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query', NS_DISCO_INFO) : undefined
-    if (query?.attrs.node === 'slow' || query?.attrs.node === 'slow-fetch') {
-      received++
-      await gate
-    }
-    return next()
-  })
-  return {
-    release: () => {
-      open()
-      gate = new Promise<void>((resolve) => (open = resolve))
-    },
-    received: () => received,
-  }
 }
 
 /** Cuts the TCP connection without a stream close: the server keeps the session for a resumption. */
@@ -190,7 +169,7 @@ describe(`an app that runs all day through ${serverName}, its connection droppin
     bob = await connectClient(server, { username: 'bob', password: 'bob-pw', resource: 'desk' })
     bobJid = String(bob.jid)
     // Before DiscoServer.for: this middleware runs before its routes.
-    slow = slowNode(bob)
+    slow = slowNode(bob, ['slow', 'slow-fetch'])
     const disco = DiscoServer.for(asXmpp(bob))
     for (let i = 0; i < NODES; i++) {
       const node = disco.declaredNode(`n-${i}`)
