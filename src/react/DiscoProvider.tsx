@@ -40,8 +40,13 @@ export function DiscoProvider({ client: xmpp, queryClient, caps, children }: Dis
   const appQueryClient = useContext(QueryClientContext)
   // Without a QueryClient from the app: the private one of the first client,
   // kept for the next ones (logout/login), so the hooks below stay on it.
-  const [own] = useState<{ queryClient?: QueryClient }>({})
-  const chosen = queryClient ?? appQueryClient ?? privateOf(xmpp, own)
+  // State adjusted while rendering, as React has it for state that follows
+  // props; privateQueryClient is a lookup that creates on first use (and
+  // hands the one kept here to a new client).
+  const [own, setOwn] = useState<QueryClient | undefined>(undefined)
+  const ownNow = queryClient ?? appQueryClient ? own : privateQueryClient(xmpp, own)
+  if (ownNow !== own) setOwn(ownNow)
+  const chosen = queryClient ?? appQueryClient ?? ownNow
   const session = Session.of(xmpp)
   // Status events, and the silent XEP-0198 resumption: hooks work again after either.
   const online = useSyncExternalStore(session.subscribe, () => session.online, serverSnapshot)
@@ -76,30 +81,19 @@ export function DiscoProvider({ client: xmpp, queryClient, caps, children }: Dis
   })
   useLayoutEffect(() => latestCaps.current?.attach(xmpp, client), [xmpp, client, capsKey])
 
-  const value = useMemo<DiscoContextValue>(() => ({ xmpp, server, client, online, node: server }), [xmpp, server, client, online])
   // TanStack binds a mounted useQuery to the QueryClient it mounted with: under
   // another one the hooks must mount again, or they would go on reading and
   // writing the old cache, which no DiscoClient flushes or bounds any more.
+  // A new key per QueryClient, kept in state and adjusted while rendering
+  // (React's pattern for state that follows a prop): the children remount in
+  // the same commit.
+  const [cache, setCache] = useState({ queryClient: client.queryClient, key: 0 })
+  if (cache.queryClient !== client.queryClient) setCache({ queryClient: client.queryClient, key: cache.key + 1 })
+
+  const value = useMemo<DiscoContextValue>(() => ({ xmpp, server, client, online, node: server }), [xmpp, server, client, online])
   return (
     <DiscoContext.Provider value={value}>
-      <Fragment key={queryClientId(client.queryClient)}>{children}</Fragment>
+      <Fragment key={cache.key}>{children}</Fragment>
     </DiscoContext.Provider>
   )
-}
-
-function privateOf(xmpp: XmppClient, own: { queryClient?: QueryClient }): QueryClient {
-  own.queryClient = privateQueryClient(xmpp, own.queryClient)
-  return own.queryClient
-}
-
-const queryClientIds = new WeakMap<QueryClient, number>()
-let queryClientCount = 0
-
-function queryClientId(queryClient: QueryClient): number {
-  let id = queryClientIds.get(queryClient)
-  if (id === undefined) {
-    id = ++queryClientCount
-    queryClientIds.set(queryClient, id)
-  }
-  return id
 }
