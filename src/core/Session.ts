@@ -89,11 +89,13 @@ export class Session {
    * The default language of what we send: the xml:lang of the server's
    * stream header, which the server adds to our stanzas that have none (RFC
    * 6120 section 4.7.4). Read at each stream opened while someone listens;
-   * before that, the language the app gave xmpp.js (`lang`), if any.
+   * when nobody listened as the stream opened (caps turned on after login),
+   * from the header xmpp.js's parser keeps (TCP; its WebSocket parser keeps
+   * none); else the language the app gave xmpp.js (`lang`), if any.
    * XEP-0390 hashes an identity without xml:lang with this implicit one.
    */
   get streamLang(): string | undefined {
-    return this.#streamLang ?? nonEmpty(this.#xmpp.options?.lang)
+    return this.#streamLang ?? nonEmpty(this.#xmpp.parser?.root?.attrs?.['xml:lang']) ?? nonEmpty(this.#xmpp.options?.lang)
   }
 
   /** How many listen to it (for tests and diagnostics): a count that grows with every session is a leak. */

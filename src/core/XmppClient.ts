@@ -35,6 +35,8 @@ export interface XmppClient extends Emitter {
   send(stanza: XmlElement): Promise<unknown>
   middleware: { use(fn: Middleware): unknown; filter?(fn: Middleware): unknown }
   iqCallee: { get(ns: string, name: string, handler: IqHandler): unknown; set(ns: string, name: string, handler: IqHandler): unknown }
+  /** The parser of the current stream; over TCP its `root` is the server's stream header. */
+  parser?: { root?: XmlElement | null } | null | undefined
   /** @xmpp/reconnect, when the client has it: its delay before a reconnection (ms). */
   reconnect?: { delay?: number } | undefined
   /**

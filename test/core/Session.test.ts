@@ -65,6 +65,18 @@ describe('Session', () => {
     expect(session.streamLang).toBe('de')
   })
 
+  it('reads the language from the header kept by the parser when nobody listened as the stream opened', () => {
+    const net = new FakeNetwork()
+    const alice = net.entity('alice@example.org/a')
+    const client = alice as unknown as { options: { lang?: string }; parser?: { root: XmlElement | null } }
+    client.options = { lang: 'fr' }
+    // xmpp.js's TCP parser keeps the server's <stream:stream/> as its root.
+    client.parser = { root: xml('stream:stream', { 'xml:lang': 'en' }) }
+    expect(Session.of(asXmpp(alice)).streamLang).toBe('en')
+    client.parser = { root: null }
+    expect(Session.of(asXmpp(alice)).streamLang).toBe('fr')
+  })
+
   it('ends the session on offline, and on a new online after a drop (resumption failed)', () => {
     const { alice, ends } = setup()
     alice.dropConnection()

@@ -21,7 +21,7 @@ const NS_PUBSUB = 'http://jabber.org/protocol/pubsub'
 const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event'
 const MOOD = 'urn:example:mood'
 
-const accounts = ['watcher', 'lingo', 'alice', 'moody', 'fan', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
+const accounts = ['watcher', 'lingo', 'late', 'alice', 'moody', 'fan', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
 const users = accounts.map((username) => ({ username, password: `${username}-pw` }))
 const asXmpp = (c: Client) => c as unknown as XmppClient
 function must<T>(value: T | undefined | null): T {
@@ -171,6 +171,25 @@ describe(`Entity capabilities through ${serverName}`, () => {
     expect(inheritedLang(query)).toBeDefined()
     expect(await ecaps2Hash(capsDataFromQuery(query, { inheritLang: true }), 'sha-256')).toBe(hash)
     expect(await verifyCapsHash(query, { kind: 'ecaps2', algo: 'sha-256', value: hash })).toBe('verified')
+  })
+
+  it('advertises a strictly verifying XEP-0390 hash when caps are turned on after login (TCP: the header the parser kept)', async () => {
+    // A login screen first, the app with caps after: nobody saw the stream open.
+    const late = await connectClient(server, { username: 'late', password: 'late-pw', resource: 'l' })
+    clients.push(late)
+    DiscoServer.for(asXmpp(late)).registerFeature('urn:example:jingle')
+    const caps = EntityCaps.for(asXmpp(late), { node: NODE })
+    const jid = String(late.jid)
+    await late.send(xml('presence', { to: watcherJid }))
+    await vi.waitFor(() => expect(watcherSeen.get(jid)?.getChild('c', NS_CAPS2)).toBeDefined())
+    const hash = must(watcherSeen.get(jid)?.getChild('c', NS_CAPS2)?.getChild('hash')).getText()
+    expect(caps.hashes.map((h) => h.value)).toContain(hash)
+    const reply = await watcher.iqCaller.request(
+      xml('iq', { type: 'get', to: jid }, xml('query', { xmlns: NS_DISCO_INFO, node: ecaps2HashNode('sha-256', hash) })),
+    )
+    const query = must(reply.getChild('query', NS_DISCO_INFO))
+    expect(inheritedLang(query)).toBeDefined()
+    expect(await ecaps2Hash(capsDataFromQuery(query, { inheritLang: true }), 'sha-256')).toBe(hash)
   })
 
   it('learns the features of 20 peers advertising one ver with exactly one disco query', async () => {
