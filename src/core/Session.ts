@@ -59,8 +59,10 @@ export class Session {
   #smTimer: ReturnType<typeof setTimeout> | undefined
   /** Counts sessions: a value taken during one session differs from any taken in another. */
   #generation = 0
-  /** The xml:lang of the server's header of the current stream, or the one the app asked for. */
+  /** The xml:lang of the server's header of the current stream, or of our own presence it sent back. */
   #streamLang: string | undefined
+  /** Whether #streamLang was read from the current stream (its header, or our reflected presence). */
+  #langRead = false
 
   /** The Session of `xmpp`. Listens to the client only while someone listens to it. */
   static of(xmpp: XmppClient): Session {
@@ -88,14 +90,19 @@ export class Session {
   /**
    * The default language of what we send: the xml:lang of the server's
    * stream header, which the server adds to our stanzas that have none (RFC
-   * 6120 section 4.7.4). Read at each stream opened while someone listens;
-   * when nobody listened as the stream opened (caps turned on after login),
+   * 6120 section 4.7.4). Read at each stream opened while someone listens.
+   * When nobody listened as the stream opened (caps turned on after login):
    * from the header xmpp.js's parser keeps (TCP; its WebSocket parser keeps
-   * none); else the language the app gave xmpp.js (`lang`), if any.
+   * none), else the language the app gave xmpp.js (`lang`), if any, until
+   * our own broadcast presence comes back with the server's (RFC 6121
+   * section 4.2.2), which tells subscribers.
    * XEP-0390 hashes an identity without xml:lang with this implicit one.
    */
   get streamLang(): string | undefined {
-    return this.#streamLang ?? nonEmpty(this.#xmpp.parser?.root?.attrs?.['xml:lang']) ?? nonEmpty(this.#xmpp.options?.lang)
+    // Not read from this stream: what xmpp.js keeps of it, else what we read
+    // from an earlier stream (the same server, most likely), else the app's.
+    const header = this.#langRead ? undefined : nonEmpty(this.#xmpp.parser?.root?.attrs?.['xml:lang'])
+    return header ?? this.#streamLang ?? nonEmpty(this.#xmpp.options?.lang)
   }
 
   /** How many listen to it (for tests and diagnostics): a count that grows with every session is a leak. */
@@ -168,6 +175,7 @@ export class Session {
       listen(xmpp, 'disconnect', this.#onDisconnect),
       listen(xmpp, 'offline', this.#onOffline),
       listen(xmpp, 'nonza', this.#onNonza),
+      listen(xmpp, 'stanza', this.#onStanza),
     ]
     if (sm) this.#detach.push(listen(sm, 'resumed', this.#onResumed))
   }
@@ -176,6 +184,8 @@ export class Session {
     if (this.#changeListeners.size > 0 || this.#endListeners.size > 0) return
     for (const detach of this.#detach) detach()
     this.#detach = []
+    // Streams may open unseen from now on.
+    this.#langRead = false
     clearTimeout(this.#resumeTimer)
     this.#smSettled()
   }
@@ -199,8 +209,24 @@ export class Session {
   // The header comes with the 'open' status, before the 'open' event: read it
   // here, so that whoever this change wakes finds it.
   readonly #onStatus = (status?: string, header?: XmlElement): void => {
-    if (status === 'open') this.#streamLang = nonEmpty(header?.attrs?.['xml:lang'])
+    if (status === 'open') {
+      this.#streamLang = nonEmpty(header?.attrs?.['xml:lang'])
+      this.#langRead = true
+    }
     this.#changed()
+  }
+
+  // Our own broadcast presence, sent back to us by the server with the
+  // language it gives what we send: the language of a stream whose header we
+  // did not see. Read once per stream; later ones say the same.
+  readonly #onStanza = (stanza: XmlElement): void => {
+    if (this.#langRead || stanza.name !== 'presence') return
+    const lang = nonEmpty(stanza.attrs['xml:lang'])
+    if (lang === undefined || stanza.attrs.from !== this.#xmpp.jid?.toString()) return
+    this.#langRead = true
+    const before = this.streamLang
+    this.#streamLang = lang
+    if (lang !== before) this.#changed()
   }
 
   readonly #changed = (): void => {

@@ -181,7 +181,11 @@ export class SimulatedEntity {
       this.#receivedCount++
       const request = isRequest(stanza)
       if (request) this.#logRequest(stanza)
-      if (!(request && this.silent)) this.emit('element', stanza)
+      if (!(request && this.silent)) {
+        // As xmpp.js's connection: 'element' (read by the middleware), then 'stanza'.
+        this.emit('element', stanza)
+        this.emit('stanza', stanza)
+      }
       this.#changed()
     }, this.#network.latency + this.latency)
   }

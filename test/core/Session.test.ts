@@ -77,6 +77,26 @@ describe('Session', () => {
     expect(Session.of(asXmpp(alice)).streamLang).toBe('fr')
   })
 
+  it('reads the language from our own presence sent back to us when it did not see the stream open, and tells its subscribers', async () => {
+    const { alice, session, changes } = setup()
+    const delivered = () => new Promise((resolve) => setImmediate(resolve))
+    const before = changes()
+    // Someone else's presence, and ours without a language, tell nothing.
+    alice.receive(xml('presence', { from: 'bob@example.org/b', 'xml:lang': 'fr' }))
+    alice.receive(xml('presence', { from: 'alice@example.org/a' }))
+    await delivered()
+    expect(session.streamLang).toBeUndefined()
+    alice.receive(xml('presence', { from: 'alice@example.org/a', 'xml:lang': 'en' }))
+    await delivered()
+    expect(session.streamLang).toBe('en')
+    expect(changes()).toBe(before + 1)
+    // The header of the next stream says it.
+    alice.emit('status', 'open', xml('stream:stream', { 'xml:lang': 'de' }))
+    alice.receive(xml('presence', { from: 'alice@example.org/a', 'xml:lang': 'en' }))
+    await delivered()
+    expect(session.streamLang).toBe('de')
+  })
+
   it('ends the session on offline, and on a new online after a drop (resumption failed)', () => {
     const { alice, ends } = setup()
     alice.dropConnection()

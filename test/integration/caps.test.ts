@@ -21,7 +21,7 @@ const NS_PUBSUB = 'http://jabber.org/protocol/pubsub'
 const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event'
 const MOOD = 'urn:example:mood'
 
-const accounts = ['watcher', 'lingo', 'late', 'alice', 'moody', 'fan', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
+const accounts = ['watcher', 'lingo', 'late', 'latews', 'alice', 'moody', 'fan', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
 const users = accounts.map((username) => ({ username, password: `${username}-pw` }))
 const asXmpp = (c: Client) => c as unknown as XmppClient
 function must<T>(value: T | undefined | null): T {
@@ -190,6 +190,32 @@ describe(`Entity capabilities through ${serverName}`, () => {
     const query = must(reply.getChild('query', NS_DISCO_INFO))
     expect(inheritedLang(query)).toBeDefined()
     expect(await ecaps2Hash(capsDataFromQuery(query, { inheritLang: true }), 'sha-256')).toBe(hash)
+  })
+
+  it('over WebSocket, caps turned on after login learn the language from our own presence sent back, and announce a strictly verifying hash', async () => {
+    // xmpp.js's WebSocket parser keeps no header: the server's language comes with our own broadcast presence.
+    const late = await connectClient(server, { username: 'latews', password: 'latews-pw', resource: 'w', transport: 'ws' })
+    clients.push(late)
+    DiscoServer.for(asXmpp(late)).registerFeature('urn:example:jingle')
+    const caps = EntityCaps.for(asXmpp(late), { node: NODE })
+    const sent: string[] = []
+    late.on('send', (el: XmlElement) => {
+      const hash = el.name === 'presence' ? el.getChild('c', NS_CAPS2)?.getChild('hash')?.getText() : undefined
+      if (hash !== undefined) sent.push(hash)
+    })
+    await late.send(xml('presence'))
+    await vi.waitFor(() => expect(sent).toHaveLength(2))
+    // Prosody lets a stranger's IQ reach our full JID once we sent it presence.
+    await late.send(xml('presence', { to: watcherJid }))
+    const [first, second] = sent
+    expect(second).not.toBe(first)
+    expect(caps.hashes.map((h) => h.value)).toContain(second)
+    const reply = await watcher.iqCaller.request(
+      xml('iq', { type: 'get', to: String(late.jid) }, xml('query', { xmlns: NS_DISCO_INFO, node: ecaps2HashNode('sha-256', must(second)) })),
+    )
+    const query = must(reply.getChild('query', NS_DISCO_INFO))
+    expect(inheritedLang(query)).toBeDefined()
+    expect(await ecaps2Hash(capsDataFromQuery(query, { inheritLang: true }), 'sha-256')).toBe(second)
   })
 
   it('learns the features of 20 peers advertising one ver with exactly one disco query', async () => {

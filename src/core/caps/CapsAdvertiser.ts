@@ -25,6 +25,7 @@ import type { XmlElement } from '../xml.js'
 import type { XmppClient } from '../XmppClient.js'
 import type { CapsHash } from './advertisedCaps.js'
 import { CapsVersions } from './CapsVersions.js'
+import type { CapsVersion } from './CapsVersions.js'
 import { isAlgorithmAvailable } from './digest.js'
 import { withImplicitLang } from './capsData.js'
 import { capsVer } from './ecaps115.js'
@@ -57,8 +58,12 @@ export class CapsAdvertiser {
   #burstStart = 0
   /** The app's last broadcast available presence (caps removed), re-sent when the info changes. */
   #lastBroadcast: XmlElement | undefined
-  /** The ver it went out with; undefined while it waits to go out. */
-  #broadcastVer: string | undefined
+  /**
+   * The version it went out with (its ver and XEP-0390 hashes: a new stream
+   * language changes the hashes alone); undefined while it waits to go out,
+   * null when it carried something no version of ours equals.
+   */
+  #broadcast: CapsVersion | null | undefined
   #announced: Promise<unknown> = Promise.resolve()
   #queued = 0
   #tail: Promise<unknown> = Promise.resolve()
@@ -86,7 +91,7 @@ export class CapsAdvertiser {
       session.onEnd(() => {
         // A new session: the app sends its own presence again.
         this.#lastBroadcast = undefined
-        this.#broadcastVer = undefined
+        this.#broadcast = undefined
       }),
       session.subscribe(() => {
         if (this.#ecaps2 && session.streamLang !== this.#hashLang) {
@@ -104,11 +109,11 @@ export class CapsAdvertiser {
     ]
     // Turned on in a session whose presence went out already (caps off and on
     // again, or other options): peers hold the ver it carried, or none, so
-    // the first ver is announced on it. '' is no ver: it differs from any.
+    // the first ver is announced on it.
     const earlier = BroadcastPresence.of(xmpp).last
     if (earlier) {
       this.#lastBroadcast = earlier
-      this.#broadcastVer = ''
+      this.#broadcast = null
     }
     this.#compute()
   }
@@ -218,16 +223,16 @@ export class CapsAdvertiser {
     }
   }
 
-  /** Re-sends the last broadcast presence if it went out with an older ver. */
+  /** Re-sends the last broadcast presence if it went out with an older version. */
   #announce(): void {
     const last = this.#lastBroadcast
-    if (!last || this.#disposed || this.#suspended || this.#broadcastVer === undefined || this.#broadcastVer === this.ver) return
+    const current = this.#versions.current
+    if (!last || this.#disposed || this.#suspended || this.#broadcast === undefined || this.#broadcast === current) return
     if (this.#xmpp.status !== 'online') return
-    const ver = this.ver
     // Not awaited: a presence waiting for this very computation would wait for it in turn.
     this.#announced = this.#xmpp.send(cloneElement(last)).catch(() => {
       // Not written (the connection died under it): again once resumed; after a new session, the app's own presence.
-      if (this.#broadcastVer === ver) this.#broadcastVer = ''
+      if (this.#broadcast === current) this.#broadcast = null
     })
   }
 
@@ -239,7 +244,7 @@ export class CapsAdvertiser {
     if (version.hashes.length > 0) {
       stanza.append(xml('c', { xmlns: NS_CAPS2 }, ...version.hashes.map((h) => xml('hash', { xmlns: NS_HASHES, algo: h.algo }, h.value))))
     }
-    if (stanza.attrs.to === undefined) this.#broadcastVer = version.ver
+    if (stanza.attrs.to === undefined) this.#broadcast = version
   }
 
   /** Notes the app's broadcast presence (the one re-sent on changes); forgets it on unavailable. */
@@ -247,10 +252,10 @@ export class CapsAdvertiser {
     if (stanza.name !== 'presence' || stanza.attrs.to) return
     if (isAvailablePresence(stanza)) {
       this.#lastBroadcast = presenceToResend(stanza)
-      this.#broadcastVer = undefined
+      this.#broadcast = undefined
     } else if (stanza.attrs.type === 'unavailable') {
       this.#lastBroadcast = undefined
-      this.#broadcastVer = undefined
+      this.#broadcast = undefined
     }
   }
 

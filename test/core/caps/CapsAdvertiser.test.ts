@@ -129,6 +129,33 @@ describe('CapsAdvertiser: what our presences carry', () => {
     expect(await ecaps2Hash(capsDataFromQuery(q, { inheritLang: true }), 'sha-256')).toBe(hash)
   })
 
+  it('learns the language from our own presence the server sends back when it missed the stream header, and announces the new hashes', async () => {
+    const { alice, server, caps } = setup()
+    server.registerIdentity('client', 'web', { name: 'Chat' })
+    await alice.send(xml('presence', {}, xml('show', {}, 'away')))
+    const first = must(presences(alice)[0]?.getChild('c', NS_CAPS2)?.getChild('hash', NS_HASHES)).getText()
+    expect(first).toBe(await ecaps2Hash(server.toInfo(), 'sha-256'))
+    const ver = caps.ver
+    // RFC 6121 section 4.2.2: the server sends our broadcast presence to us too, in the language it gives our stanzas.
+    alice.receive(xml('presence', { from: ALICE, 'xml:lang': 'en' }, xml('show', {}, 'away')))
+    await settle()
+    await caps.update()
+    const info = server.toInfo()
+    const expected = await ecaps2Hash({ ...info, identities: info.identities.map((i) => ({ ...i, lang: i.lang ?? 'en' })) }, 'sha-256')
+    expect(must(caps.hashes[0]).value).toBe(expected)
+    // Same XEP-0115 ver, new XEP-0390 hashes: the presence goes out again with them, as the app sent it.
+    expect(caps.ver).toBe(ver)
+    const again = must(presences(alice)[1])
+    expect(again.getChildText('show')).toBe('away')
+    expect(must(again.getChild('c', NS_CAPS2)?.getChild('hash', NS_HASHES)).getText()).toBe(expected)
+    // Read once: another presence of ours in another language changes nothing.
+    alice.receive(xml('presence', { from: ALICE, 'xml:lang': 'de' }))
+    await settle()
+    await caps.update()
+    expect(must(caps.hashes[0]).value).toBe(expected)
+    expect(presences(alice)).toHaveLength(2)
+  })
+
   it('sends no XEP-0390 hash set with ecaps2: false', async () => {
     const { alice, server } = setup({ ecaps2: false })
     await alice.send(xml('presence'))
