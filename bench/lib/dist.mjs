@@ -19,8 +19,9 @@ export function distHas(rel) {
 }
 
 /**
- * Copies dist/ into a fresh temp dir beside a node_modules symlink (so bare
- * imports resolve to the project's packages, the very same module instances).
+ * Copies dist/ and package.json into a fresh temp dir beside a node_modules
+ * symlink (so bare imports resolve to the project's packages, the very same
+ * module instances).
  * Returns { dir, dist, remove() }. Throws if dist/ is incomplete.
  */
 export async function snapshotDist(root = fileURLToPath(new URL('../..', import.meta.url))) {
@@ -30,6 +31,9 @@ export async function snapshotDist(root = fileURLToPath(new URL('../..', import.
   const dist = join(dir, 'dist')
   try {
     await cp(join(root, 'dist'), dist, { recursive: true })
+    // The package's own package.json beside it: its "sideEffects": false is what
+    // lets a bundler drop unused modules, so sizes measured here are an app's.
+    await cp(join(root, 'package.json'), join(dir, 'package.json'))
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir')
     for (const rel of ['index.js', 'core/index.js', 'react/index.js', 'testing/index.js']) {
       if (!existsSync(join(dist, rel))) throw new Error(`dist/${rel} is missing`)
