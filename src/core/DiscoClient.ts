@@ -54,6 +54,12 @@ export const QUERY_KEY_ROOT = 'xmpp-disco'
 export const DEFAULT_TIMEOUT = 30_000
 /** How many items queryItems follows a paging responder for, by default. */
 export const DEFAULT_MAX_ITEMS = 10_000
+/**
+ * How long after a new session is up an observed entry of a full JID waits
+ * for that JID's presence before asking it anyway (ms): roster presences
+ * come within a second or two of our own, a big roster's in a few.
+ */
+export const PRESENCE_WAIT = 5000
 
 export type DiscoKind = 'info' | 'items'
 /** `['xmpp-disco', account, kind, jid, node]`; account is our bare JID, node null for none. */
@@ -258,6 +264,8 @@ export class DiscoClient {
   readonly #writes = new WeakMap<Query, () => void>()
   /** A session ended since the last one was up: the next one refetches what hooks observe. */
   #sessionEnded = false
+  /** After a new session is up: when observed entries of full JIDs whose presence has not come are asked anyway. */
+  #presenceWait: ReturnType<typeof setTimeout> | undefined
 
   /**
    * The DiscoClient of `xmpp` for that QueryClient (a private one when none
@@ -351,18 +359,42 @@ export class DiscoClient {
       }),
       this.#matcher.retain(),
       this.#session.onEnd(() => {
-        this.#flush(true, true)
+        clearTimeout(this.#presenceWait)
+        this.#flush(false, true)
         this.#sessionEnded = true
+        // Without stream management the new session's 'online' ended this one:
+        // it is up already. Once the other end listeners (caps) have run.
+        queueMicrotask(this.#onSessionUp)
       }),
-      // Observers that fetch whatever the session (Suspense, useQueries) keep
-      // flushed data until told: once a new session is up, they fetch again.
-      this.#session.subscribe(() => {
-        if (!this.#sessionEnded || !this.#session.online) return
-        this.#sessionEnded = false
-        for (const query of this.#ours()) if (query.state.isInvalidated && query.state.fetchStatus === 'idle') this.#refetch(query)
-      }),
+      this.#session.subscribe(this.#onSessionUp),
+      () => clearTimeout(this.#presenceWait),
       ClientHooks.of(this.#xmpp).tapIncoming(this.#onStanza),
     ]
+  }
+
+  /**
+   * A new session is up: what hooks observe (flushed, kept invalidated)
+   * fetches again. An entry of a full JID waits for that JID's presence,
+   * which the server sends once we are available (#onStanza fetches it
+   * then, through its caps when they are known), rather than every one of a
+   * roster asking its entity directly before its presence is in; those whose
+   * presence has not come within PRESENCE_WAIT are asked anyway.
+   */
+  readonly #onSessionUp = (): void => {
+    if (!this.#sessionEnded || !this.#session.online || this.#disposed) return
+    this.#sessionEnded = false
+    let waiting = false
+    for (const query of this.#ours()) {
+      if (!query.state.isInvalidated || query.state.fetchStatus !== 'idle') continue
+      if (isFullJid(query.queryKey[3])) waiting = true
+      else this.#refetch(query)
+    }
+    if (!waiting) return
+    this.#presenceWait = setTimeout(() => {
+      for (const query of this.#ours()) {
+        if (query.state.isInvalidated && query.state.fetchStatus === 'idle' && isFullJid(query.queryKey[3])) this.#refetch(query)
+      }
+    }, PRESENCE_WAIT)
   }
 
   #assertLive(): void {
@@ -1027,4 +1059,9 @@ export function privateQueryClient(xmpp: XmppClient, inherit?: QueryClient): Que
     privateClients.set(xmpp, queryClient)
   }
   return queryClient
+}
+
+/** A full JID (with a resource): an entity that says with its presence that it is there. */
+function isFullJid(jid: unknown): boolean {
+  return typeof jid === 'string' && jid.includes('/')
 }

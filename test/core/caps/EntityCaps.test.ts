@@ -1,7 +1,7 @@
 // EntityCaps, the facade: both directions on and off together, one per
 // client, and the plugin DiscoProvider takes.
 import xml from '@xmpp/xml'
-import { QueryClient } from '@tanstack/query-core'
+import { QueryClient, QueryObserver } from '@tanstack/query-core'
 import { describe, expect, it, vi } from 'vitest'
 import { ClientHooks } from '../../../src/core/ClientHooks.js'
 import { DiscoClient, NS_CAPS, NS_CAPS2, NS_DISCO_INFO } from '../../../src/core/index.js'
@@ -23,6 +23,39 @@ describe('EntityCaps: one per client', () => {
     const { alice, caps, dc } = setup()
     expect(EntityCaps.for(asXmpp(alice), { node: NODE, discoClient: dc })).toBe(caps)
     expect(() => EntityCaps.for(asXmpp(alice), { node: 'https://other.example' })).toThrow(/other options/)
+  })
+})
+
+describe('EntityCaps: a new session', () => {
+  it("asks none of 20 observed contacts again in a new session: their entries wait for their presences, whose known caps answer", async () => {
+    const world = setup()
+    const { net, alice, dc, queryClient, infoQueries } = world
+    const ver = await verOf(HONEST)
+    const peers = Array.from({ length: 20 }, (_, i) => rawPeer(net, `peer${i}@example.org/r`, () => HONEST))
+    for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
+    await settle()
+    const observers = peers.map((p) => new QueryObserver(queryClient, dc.infoQueryOptions(p.jid)))
+    const stops = observers.map((o) => o.subscribe(() => {}))
+    await vi.waitFor(() => expect(observers.every((o) => o.getCurrentResult().data)).toBe(true))
+    expect(infoQueries()).toHaveLength(1)
+    // A new session, as xmpp.js and a server with stream management make one:
+    // the features offer it, 'online', then <enabled/>.
+    alice.dropConnection()
+    const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
+    const features = xml('stream:features', {}, xml('sm', { xmlns: 'urn:xmpp:sm:3' }))
+    header.append(features)
+    alice.emit('nonza', features)
+    alice.goOnline()
+    alice.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'next', resume: 'true' }))
+    await sleep(50)
+    // Before: one disco#info query to each of them, before their presences were in.
+    expect(infoQueries()).toHaveLength(1)
+    expect(observers.every((o) => o.getCurrentQuery().state.isInvalidated)).toBe(true)
+    for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
+    await vi.waitFor(() => expect(observers.every((o) => !o.getCurrentQuery().state.isInvalidated)).toBe(true))
+    expect(infoQueries()).toHaveLength(1)
+    expect(peers.map((p) => p.asked.length)).toEqual([1, ...peers.slice(1).map(() => 0)])
+    for (const stop of stops) stop()
   })
 })
 
