@@ -131,7 +131,7 @@ describe('CapsAdvertiser: what our presences carry', () => {
 
   it('learns the language from our own presence the server sends back when it missed the stream header, and announces the new hashes', async () => {
     const { alice, server, caps } = setup()
-    server.registerIdentity('client', 'web', { name: 'Chat' })
+    server.registerIdentity('client', 'web', { names: { '': 'Chat' } })
     await alice.send(xml('presence', {}, xml('show', {}, 'away')))
     const first = must(presences(alice)[0]?.getChild('c', NS_CAPS2)?.getChild('hash', NS_HASHES)).getText()
     expect(first).toBe(await ecaps2Hash(server.toInfo(), 'sha-256'))
