@@ -272,15 +272,34 @@ export class Session {
 
   /**
    * XEP-0198 section 4: the count of handled stanzas starts at zero on
-   * <enabled/>. xmpp.js zeroes it a few ticks later, and not at all after a
-   * refused resumption until then: an <r/> that comes in the same read as
-   * <enabled/> (ejabberd asks after the first stanza it sends) is answered
-   * with the old session's count, and ejabberd ends the stream for
-   * acknowledging more than it sent. Zeroed here, as the element is read.
+   * <enabled/>. xmpp.js zeroes it only once it has processed the answer,
+   * some ticks later (and keeps the old session's count after a refused
+   * resumption until then). Stanzas and an <r/> read meanwhile (one read of
+   * a phone's burst, or ejabberd asking after the first stanza it sends) get
+   * a wrong <a/>: first the old count, more than the server sent (ejabberd
+   * ends the stream), then, after xmpp.js's late zero, fewer than we already
+   * acknowledged (Prosody ends it; otherwise they are resent on resumption).
+   * So the count is zeroed here, as the element is read, and xmpp.js's own
+   * late zero (written once it has set `enabled`) is absorbed: the stanzas
+   * counted since stay counted.
    */
   #countFromEnabled(): void {
     const sm = this.#xmpp.streamManagement
-    if (sm && typeof sm.inbound === 'number') sm.inbound = 0
+    if (!sm || typeof sm.inbound !== 'number') return
+    let count = 0
+    const settle = (value: number): void => {
+      Object.defineProperty(sm, 'inbound', { value, writable: true, configurable: true, enumerable: true })
+    }
+    Object.defineProperty(sm, 'inbound', {
+      configurable: true,
+      enumerable: true,
+      get: () => count,
+      set: (value: number) => {
+        if (value !== 0) count = value
+        // xmpp.js's late zero of this <enabled/> keeps what was counted since; any other zero (offline) is one.
+        else settle(sm.enabled === true ? count : 0)
+      },
+    })
   }
 
   readonly #onDisconnect = (): void => {

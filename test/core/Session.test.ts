@@ -165,6 +165,30 @@ describe('Session', () => {
     expect(sm.inbound).toBe(0)
   })
 
+  it("keeps the stanzas counted after <enabled/> through xmpp.js's own late zero of the count, and lets a later zero (offline) through", () => {
+    const { alice } = setup()
+    const sm = alice.streamManagement as { inbound: number; enabled?: boolean }
+    alice.dropConnection()
+    sm.enabled = false
+    sm.inbound = 5
+    nonza(alice, streamFeatures(xml('sm', { xmlns: NS_SM })))
+    alice.goOnline()
+    nonza(alice, xml('enabled', { xmlns: NS_SM, id: 'z', resume: 'true' }))
+    // Read in the same chunk as <enabled/>, before xmpp.js has processed it: counted as xmpp.js counts.
+    sm.inbound += 1
+    sm.inbound += 1
+    // xmpp.js's enabled(): `enabled` set, then the count zeroed, some ticks late.
+    sm.enabled = true
+    sm.inbound = 0
+    expect(sm.inbound).toBe(2)
+    sm.inbound += 1
+    expect(sm.inbound).toBe(3)
+    // Going offline zeroes it for good.
+    sm.enabled = false
+    sm.inbound = 0
+    expect(sm.inbound).toBe(0)
+  })
+
   it('counts as online at once when the server offered no stream management', () => {
     const { alice, session } = setup()
     alice.goOffline()

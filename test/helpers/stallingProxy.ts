@@ -2,7 +2,9 @@
 // phone's network: stall() makes every connection through it go silent in
 // both directions without a close (no FIN, no RST: neither end learns of it
 // from the socket), as when a phone changes network; connections made
-// afterwards pass as usual.
+// afterwards pass as usual. With `burst`, what the server sends is held and
+// delivered in one write every `burst` ms, as a phone's radio wakes to
+// deliver a burst: the client reads several stanzas in one chunk.
 import { createServer, connect } from 'node:net'
 import type { Server, Socket } from 'node:net'
 import { freePort } from './prosody.js'
@@ -18,7 +20,7 @@ export interface StallingProxy {
   close(): Promise<void>
 }
 
-export async function startStallingProxy(target: { host: string; port: number }): Promise<StallingProxy> {
+export async function startStallingProxy(target: { host: string; port: number }, options: { burst?: number } = {}): Promise<StallingProxy> {
   const port = await freePort()
   const open = new Set<{ client: Socket; upstream: Socket; stalled: boolean }>()
   let connections = 0
@@ -32,8 +34,17 @@ export async function startStallingProxy(target: { host: string; port: number })
     client.on('data', (chunk) => {
       if (!pair.stalled) upstream.write(chunk)
     })
-    upstream.on('data', (chunk) => {
-      if (!pair.stalled) client.write(chunk)
+    let held: Buffer[] = []
+    upstream.on('data', (chunk: Buffer) => {
+      if (pair.stalled) return
+      if (options.burst === undefined) return void client.write(chunk)
+      if (held.length === 0) {
+        setTimeout(() => {
+          if (!pair.stalled && !client.destroyed) client.write(Buffer.concat(held))
+          held = []
+        }, options.burst)
+      }
+      held.push(chunk)
     })
     const end = () => {
       open.delete(pair)

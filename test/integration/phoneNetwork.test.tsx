@@ -3,8 +3,9 @@
 // mod_stream_mgmt; XMPP_TEST_SERVER picks which): the connection goes silent
 // without a close, over TCP and over WebSocket, and xmpp.js notices only by
 // its unanswered XEP-0198 ack request; and a phone away for longer than the
-// server keeps its session for, whose resumption is then refused; and what we
-// declare changing while the connection is down.
+// server keeps its session for, whose resumption is then refused; what we
+// declare changing while the connection is down; and a radio that delivers
+// the server's bytes in bursts.
 import { QueryClient } from '@tanstack/react-query'
 import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode } from 'react'
@@ -265,5 +266,63 @@ describe(`what we declare changing while the connection is down, through ${serve
     expect(seen.at(-1)?.getChildText('show')).toBe('away')
     expect(seen).toHaveLength(2)
     cleanup()
+  })
+})
+
+describe(`a phone's radio that delivers the server's bytes in bursts, through ${serverName}`, () => {
+  it('acknowledges every stanza handled since <enabled/> when <enabled/> comes in one read with stanzas and an ack request', async () => {
+    const server = await startServer({ users })
+    // Every 40 ms, what the server sent meanwhile arrives in one chunk.
+    const proxy = await startStallingProxy({ host: '127.0.0.1', port: server.c2sPort }, { burst: 40 })
+    const radio = { host: server.host, tcpUrl: `xmpp://127.0.0.1:${proxy.port}`, wsUrl: server.wsUrl }
+    // Each <a/> we send, with the stanzas handled since <enabled/> (XEP-0198 section 4: h counts from there) when
+    // the <r/> it answers was read.
+    const acks: { h: number; handled: number | undefined }[] = []
+    const requests: number[] = []
+    let handled: number | undefined
+    let alice: Client | undefined
+    try {
+      alice = await connectClient(radio, {
+        username: 'alice',
+        password: 'alice-pw',
+        resource: 'radio',
+        beforeStart: (xmpp) => {
+          // As an app: disco from the start, and its presence sent once it is
+          // online, right after xmpp.js's <enable/>: <enabled/>, the server's
+          // reflection of it and its ack request then come in one read.
+          DiscoServer.for(asXmpp(xmpp))
+          DiscoClient.for(asXmpp(xmpp))
+          xmpp.on('online', () =>
+            setTimeout(() => {
+              void xmpp.send(xml('presence')).catch(() => {})
+              void xmpp.send(xml('presence', {}, xml('status', {}, 'here'))).catch(() => {})
+            }, 0),
+          )
+          xmpp.on('element', (element: XmlElement) => {
+            if (element.is('enabled', 'urn:xmpp:sm:3')) handled = 0
+            else if (handled !== undefined && ['presence', 'message', 'iq'].includes(element.name)) handled++
+            else if (handled !== undefined && element.is('r', 'urn:xmpp:sm:3')) requests.push(handled)
+          })
+          xmpp.on('send', (element: XmlElement) => {
+            if (element.is('a', 'urn:xmpp:sm:3') && handled !== undefined) acks.push({ h: Number(element.attrs.h), handled: requests.shift() })
+          })
+        },
+      })
+      const client = alice
+      await waitFor(() => expect(client.streamManagement.enabled).toBe(true))
+      // More stanzas, each reflected and followed by the server's ack request.
+      for (let i = 0; i < 4; i++) {
+        await client.send(xml('presence', {}, xml('status', {}, `burst ${i}`)))
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(acks.length).toBeGreaterThanOrEqual(4)
+      expect(acks.filter((a) => a.h !== a.handled)).toEqual([])
+      expect(clientErrors(client).map((e) => e.message)).toEqual([])
+      expect(proxy.connections).toBe(1)
+    } finally {
+      await stopClient(alice)
+      await proxy.close()
+      await server.stop()
+    }
   })
 })
