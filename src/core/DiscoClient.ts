@@ -266,6 +266,8 @@ export class DiscoClient {
   #sessionEnded = false
   /** After a new session is up: when observed entries of full JIDs whose presence has not come are asked anyway. */
   #presenceWait: ReturnType<typeof setTimeout> | undefined
+  /** Entries whose JID's presence came after a session ended and before the next was up (stream management pending). */
+  #announced = new WeakSet<Query>()
 
   /**
    * The DiscoClient of `xmpp` for that QueryClient (a private one when none
@@ -360,6 +362,7 @@ export class DiscoClient {
       this.#matcher.retain(),
       this.#session.onEnd(() => {
         clearTimeout(this.#presenceWait)
+        this.#announced = new WeakSet()
         this.#flush(false, true)
         this.#sessionEnded = true
         // Without stream management the new session's 'online' ended this one:
@@ -386,7 +389,8 @@ export class DiscoClient {
     let waiting = false
     for (const query of this.#ours()) {
       if (!query.state.isInvalidated || query.state.fetchStatus !== 'idle') continue
-      if (isFullJid(query.queryKey[3])) waiting = true
+      // Its presence came while stream management was being enabled: there already.
+      if (isFullJid(query.queryKey[3]) && !this.#announced.has(query)) waiting = true
       else this.#refetch(query)
     }
     if (!waiting) return
@@ -959,7 +963,12 @@ export class DiscoClient {
     } else if (type === undefined || type === '') {
       // After the other taps (entity capabilities) have read this presence.
       queueMicrotask(() => {
-        for (const query of entries) if (query.state.isInvalidated && query.state.fetchStatus === 'idle') this.#refetch(query)
+        for (const query of entries) {
+          if (!query.state.isInvalidated || query.state.fetchStatus !== 'idle') continue
+          // Before the new session is up (the app's presence goes before <enabled/>): fetched once it is.
+          if (this.#sessionEnded) this.#announced.add(query)
+          else this.#refetch(query)
+        }
       })
     }
     return undefined

@@ -167,7 +167,7 @@ describe('Session', () => {
 
   it("keeps the stanzas counted after <enabled/> through xmpp.js's own late zero of the count, and lets a later zero (offline) through", () => {
     const { alice } = setup()
-    const sm = alice.streamManagement as { inbound: number; enabled?: boolean }
+    const sm = alice.streamManagement as unknown as { inbound: number; enabled?: boolean }
     alice.dropConnection()
     sm.enabled = false
     sm.inbound = 5

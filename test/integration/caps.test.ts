@@ -3,7 +3,7 @@
 // another of our clients learns their features through them (counting the
 // disco#info queries on the wire), and the server's own PEP service learns our
 // +notify interests through them and sends us PEP notifications.
-import { QueryClient } from '@tanstack/query-core'
+import { QueryClient, QueryObserver } from '@tanstack/query-core'
 import { xml } from '@xmpp/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DiscoClient, DiscoServer, NS_CAPS, NS_CAPS2, NS_DISCO_INFO } from '../../src/core/index.js'
@@ -21,7 +21,7 @@ const NS_PUBSUB = 'http://jabber.org/protocol/pubsub'
 const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event'
 const MOOD = 'urn:example:mood'
 
-const accounts = ['watcher', 'lingo', 'late', 'latews', 'alice', 'moody', 'fan', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
+const accounts = ['watcher', 'lingo', 'late', 'latews', 'roster', 'contact0', 'contact1', 'contact2', 'alice', 'moody', 'fan', 'peer0', 'peer1', 'peer2', 'peer3', 'group0', 'group1', 'group2']
 const users = accounts.map((username) => ({ username, password: `${username}-pw` }))
 const asXmpp = (c: Client) => c as unknown as XmppClient
 function must<T>(value: T | undefined | null): T {
@@ -216,6 +216,59 @@ describe(`Entity capabilities through ${serverName}`, () => {
     const query = must(reply.getChild('query', NS_DISCO_INFO))
     expect(inheritedLang(query)).toBeDefined()
     expect(await ecaps2Hash(capsDataFromQuery(query, { inheritLang: true }), 'sha-256')).toBe(second)
+  })
+
+  it("asks none of its contacts again in a new session: the rows wait for the contacts' presences, whose caps are known", async () => {
+    const me = await connect('roster', 'phone')
+    const meDc = DiscoClient.for(asXmpp(me), { queryClient: new QueryClient({ defaultOptions: { queries: { retry: false } } }) })
+    EntityCaps.for(asXmpp(me), { node: NODE, discoClient: meDc })
+    const meSent = recordSentQueries(me)
+    // What a client does in every new session: its roster first, then its initial presence (RFC 6121 section 2.1.3).
+    const login = async (): Promise<void> => {
+      await me.iqCaller.request(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })))
+      await me.send(xml('presence'))
+    }
+    me.on('online', () => void login().catch(() => {}))
+    await login()
+    const meBare = `roster@${server.host}`
+    const contacts = await Promise.all(
+      ['contact0', 'contact1', 'contact2'].map(async (name) => {
+        const contact = await connect(name, 'desk')
+        DiscoServer.for(asXmpp(contact)).registerFeature('urn:example:jingle')
+        EntityCaps.for(asXmpp(contact), { node: NODE })
+        // Each approves our subscription request (RFC 6121 section 3.1).
+        contact.on('stanza', (stanza: XmlElement) => {
+          if (stanza.is('presence') && stanza.attrs.type === 'subscribe') void contact.send(xml('presence', { to: meBare, type: 'subscribed' }))
+        })
+        await contact.send(xml('presence'))
+        return contact
+      }),
+    )
+    const jids = contacts.map((c) => String(c.jid))
+    for (const jid of jids) await me.send(xml('presence', { to: jid.split('/')[0], type: 'subscribe' }))
+    const caps = must(EntityCaps.find(asXmpp(me)))
+    await vi.waitFor(() => expect(caps.stats.jids).toBeGreaterThanOrEqual(3), { timeout: 5000 })
+    // A row per contact, as a roster shows them: one query for their one ver.
+    const rows = jids.map((jid) => new QueryObserver(meDc.queryClient, meDc.infoQueryOptions(jid)))
+    const stops = rows.map((row) => row.subscribe(() => {}))
+    await vi.waitFor(() => expect(rows.every((row) => row.getCurrentResult().data?.features.includes('urn:example:jingle'))).toBe(true))
+    const before = meSent.length
+    expect(before).toBeGreaterThanOrEqual(1)
+
+    // The phone is away longer than the server keeps its session: a new one.
+    let sessions = 0
+    me.on('online', () => sessions++)
+    me.streamManagement.id = 'forgotten-session'
+    ;(me.socket as { destroy(): void }).destroy()
+    await vi.waitFor(() => expect(sessions).toBe(1), { timeout: 15_000 })
+    // Within PRESENCE_WAIT: each row is refetched when its contact's presence is back, through caps known already.
+    await vi.waitFor(
+      () => expect(rows.every((row) => !row.getCurrentQuery().state.isInvalidated && row.getCurrentResult().fetchStatus === 'idle')).toBe(true),
+      { timeout: 4000 },
+    )
+    expect(meSent.slice(before)).toEqual([])
+    for (const row of rows) expect(row.getCurrentResult().data?.features).toContain('urn:example:jingle')
+    for (const stop of stops) stop()
   })
 
   it('learns the features of 20 peers advertising one ver with exactly one disco query', async () => {

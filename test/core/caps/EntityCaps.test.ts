@@ -57,6 +57,33 @@ describe('EntityCaps: a new session', () => {
     expect(peers.map((p) => p.asked.length)).toEqual([1, ...peers.slice(1).map(() => 0)])
     for (const stop of stops) stop()
   })
+
+  it('fetches at once, once stream management is enabled, the contacts whose presences came before it was', async () => {
+    const world = setup()
+    const { net, alice, dc, queryClient, infoQueries } = world
+    const ver = await verOf(HONEST)
+    const peers = Array.from({ length: 5 }, (_, i) => rawPeer(net, `peer${i}@example.org/r`, () => HONEST))
+    for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
+    await settle()
+    const observers = peers.map((p) => new QueryObserver(queryClient, dc.infoQueryOptions(p.jid)))
+    const stops = observers.map((o) => o.subscribe(() => {}))
+    await vi.waitFor(() => expect(observers.every((o) => o.getCurrentResult().data)).toBe(true))
+    alice.dropConnection()
+    const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
+    const features = xml('stream:features', {}, xml('sm', { xmlns: 'urn:xmpp:sm:3' }))
+    header.append(features)
+    alice.emit('nonza', features)
+    alice.goOnline()
+    // The app's presence went before <enable/>: the contacts' presences are in before <enabled/>.
+    for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
+    await settle()
+    expect(observers.every((o) => o.getCurrentQuery().state.isInvalidated)).toBe(true)
+    alice.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'next', resume: 'true' }))
+    // Not PRESENCE_WAIT later: now.
+    await vi.waitFor(() => expect(observers.every((o) => !o.getCurrentQuery().state.isInvalidated)).toBe(true), { timeout: 1000 })
+    expect(infoQueries()).toHaveLength(1)
+    for (const stop of stops) stop()
+  })
 })
 
 describe('EntityCaps: turning off', () => {
