@@ -11,7 +11,11 @@
 //   2. PEERS useHasFeature rows mount, one per full JID, until every row
 //      knows its answer: caps queries the crowd received, time, heap;
 //   3. the crowd sends PEERS presences again (a status change, same caps)
-//      with every row mounted.
+//      with every row mounted;
+//   4. (ours) a new session with every row mounted: the client stops and
+//      starts again (a logout/login, or a phone away longer than the server
+//      keeps its session), sends its presence, the crowd sends its PEERS
+//      presences again: disco#info gets until every row is fresh again.
 // Baseline, same rounds, interleaved: a bare @xmpp/client with no handlers
 // (only the counter both have) receiving the same presences, and PEERS bare
 // React rows (an <li> each, no hook). CPU per presence is this process's
@@ -180,7 +184,30 @@ try {
       // 3. the same presences again (a status change), every row mounted
       const second = await counter.flood(xmpp.jid.toString(), `round ${round}`)
       const queriesAfter = await crowd.stats()
+
+      // 4. a new session, every row mounted: the rows wait for the presences, whose caps are verified already
+      let newSession = { queries: 0, ms: 0 }
+      if (kind === 'ours') {
+        await xmpp.stop()
+        await xmpp.start()
+        await xmpp.send(xml('presence'))
+        const t1 = now()
+        await counter.flood(xmpp.jid.toString(), `new session ${round}`)
+        const cache = queryClient.getQueryCache()
+        const fresh = () =>
+          cache.getAll().filter((q) => q.getObserversCount() > 0 && q.state.status === 'success' && !q.state.isInvalidated && q.state.fetchStatus === 'idle').length
+        await act(async () => {
+          while (fresh() < PEERS) {
+            if (now() - t1 > 120_000) throw new Error(`${fresh()} of ${PEERS} rows fresh in 120 s after a new session`)
+            await new Promise((resolve) => setTimeout(resolve, 5))
+          }
+        })
+        newSession = { queries: (await crowd.stats()).info, ms: now() - t1 }
+        log(`${kind}: new session: ${newSession.queries} disco#info gets, every row fresh in ${newSession.ms.toFixed(0)} ms`)
+      }
       return {
+        newSessionQueries: newSession.queries,
+        newSessionMs: newSession.ms,
         cpuFirst: first.cpuPerPresence,
         cpuSecond: second.cpuPerPresence,
         wallFirst: first.ms,
@@ -238,6 +265,8 @@ try {
   add(OURS, 'caps queries sent (disco#info gets the crowd received)', '', ours.queries, 'lower')
   add(OURS, 'of which at node#ver', '', ours.queriesWithNode, 'lower')
   add(OURS, 'disco#info gets during the second flood', '', ours.queriesAfter, 'lower')
+  add(OURS, 'disco#info gets after a new session, until every row is fresh', '', ours.newSessionQueries, 'lower')
+  add(OURS, 'new session: from the first presence of the flood until every row is fresh', 'ms', ours.newSessionMs, 'lower')
   add(BARE, 'rows mounted until every row has its answer', 'ms', bare.rowsMs, 'lower')
   add(OURS, 'rows mounted until every row has its answer', 'ms', ours.rowsMs, 'lower', BARE)
   add(BARE, 'heap held with the rows (after GC, over the heap before connecting)', 'MB', bare.heap, 'lower')

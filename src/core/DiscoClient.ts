@@ -40,6 +40,7 @@ import type { JidInput } from './jid.js'
 import type { DiscoInfo, DiscoItemsList, DiscoItemsPage } from './model.js'
 import type { Release } from './Node.js'
 import { walkPages } from './PageWalk.js'
+import { PresenceWindow } from './PresenceWindow.js'
 import { ReplyMatcher } from './ReplyMatcher.js'
 import type { RequestQueue } from './RequestQueue.js'
 import { MAX_PAGE_SIZE, checkPageRequest } from './rsm.js'
@@ -55,9 +56,10 @@ export const DEFAULT_TIMEOUT = 30_000
 /** How many items queryItems follows a paging responder for, by default. */
 export const DEFAULT_MAX_ITEMS = 10_000
 /**
- * How long after a new session is up an observed entry of a full JID waits
- * for that JID's presence before asking it anyway (ms): roster presences
- * come within a second or two of our own, a big roster's in a few.
+ * How long after a new session is up a request for a full JID whose caps are
+ * not known waits for that JID's presence before asking it anyway (ms):
+ * roster presences come within a second or two of our own, a big roster's in
+ * a few (PresenceWindow).
  */
 export const PRESENCE_WAIT = 5000
 
@@ -264,10 +266,8 @@ export class DiscoClient {
   readonly #writes = new WeakMap<Query, () => void>()
   /** A session ended since the last one was up: the next one refetches what hooks observe. */
   #sessionEnded = false
-  /** After a new session is up: when observed entries of full JIDs whose presence has not come are asked anyway. */
-  #presenceWait: ReturnType<typeof setTimeout> | undefined
-  /** Entries whose JID's presence came after a session ended and before the next was up (stream management pending). */
-  #announced = new WeakSet<Query>()
+  /** From the end of a session until PRESENCE_WAIT after the next is up: requests for full JIDs wait for their presence. */
+  #presenceWindow: PresenceWindow | undefined
 
   /**
    * The DiscoClient of `xmpp` for that QueryClient (a private one when none
@@ -361,8 +361,8 @@ export class DiscoClient {
       }),
       this.#matcher.retain(),
       this.#session.onEnd(() => {
-        clearTimeout(this.#presenceWait)
-        this.#announced = new WeakSet()
+        this.#presenceWindow?.close()
+        this.#presenceWindow = new PresenceWindow()
         this.#flush(false, true)
         this.#sessionEnded = true
         // Without stream management the new session's 'online' ended this one:
@@ -370,35 +370,21 @@ export class DiscoClient {
         queueMicrotask(this.#onSessionUp)
       }),
       this.#session.subscribe(this.#onSessionUp),
-      () => clearTimeout(this.#presenceWait),
+      () => this.#presenceWindow?.close(),
       ClientHooks.of(this.#xmpp).tapIncoming(this.#onStanza),
     ]
   }
 
   /**
    * A new session is up: what hooks observe (flushed, kept invalidated)
-   * fetches again. An entry of a full JID waits for that JID's presence,
-   * which the server sends once we are available (#onStanza fetches it
-   * then, through its caps when they are known), rather than every one of a
-   * roster asking its entity directly before its presence is in; those whose
-   * presence has not come within PRESENCE_WAIT are asked anyway.
+   * fetches again, hooks that were disabled while offline on their own. A
+   * request for a full JID waits for its presence meanwhile (#request).
    */
   readonly #onSessionUp = (): void => {
     if (!this.#sessionEnded || !this.#session.online || this.#disposed) return
     this.#sessionEnded = false
-    let waiting = false
-    for (const query of this.#ours()) {
-      if (!query.state.isInvalidated || query.state.fetchStatus !== 'idle') continue
-      // Its presence came while stream management was being enabled: there already.
-      if (isFullJid(query.queryKey[3]) && !this.#announced.has(query)) waiting = true
-      else this.#refetch(query)
-    }
-    if (!waiting) return
-    this.#presenceWait = setTimeout(() => {
-      for (const query of this.#ours()) {
-        if (query.state.isInvalidated && query.state.fetchStatus === 'idle' && isFullJid(query.queryKey[3])) this.#refetch(query)
-      }
-    }, PRESENCE_WAIT)
+    this.#presenceWindow?.closeAfter(PRESENCE_WAIT)
+    for (const query of this.#ours()) if (query.state.isInvalidated && query.state.fetchStatus === 'idle') this.#refetch(query)
   }
 
   #assertLive(): void {
@@ -802,6 +788,14 @@ export class DiscoClient {
         return this.#wire.info(jid, node, stop)
       })
     }
+    // Early in a new session, an entry showing what a full JID answered in the
+    // last one (a roster row) waits for that JID's presence, and its caps,
+    // rather than ask. A new question is asked at once.
+    const window = this.#presenceWindow
+    if (window?.awaits(jid) && isFullJid(jid) && this.#session.online) {
+      const shown = this.queryClient.getQueryCache().get(hashOf(key))?.state
+      if (shown?.data !== undefined && shown.isInvalidated) return window.wait(jid, stop).then(() => this.#request(key, fresh, stop, plan))
+    }
     return this.#wire.info(jid, node, stop)
   }
 
@@ -952,9 +946,16 @@ export class DiscoClient {
    */
   readonly #onStanza = (ctx: IncomingContext): undefined => {
     const { stanza } = ctx
-    if (stanza.name !== 'presence' || this.#byJid.size === 0) return undefined
+    if (stanza.name !== 'presence') return undefined
     const from = stanza.attrs.from
     if (from === undefined || !from.includes('/')) return undefined
+    const window = this.#presenceWindow
+    if (window?.awaits(from)) {
+      // Once the other taps (entity capabilities) have read it.
+      const jid = tryNormalizeJid(from)
+      if (jid !== undefined) queueMicrotask(() => window.saw(jid))
+    }
+    if (this.#byJid.size === 0) return undefined
     const entries = this.#byJid.get(from) ?? this.#byJid.get(tryNormalizeJid(from) ?? '')
     if (!entries) return undefined
     const type = stanza.attrs.type
@@ -963,12 +964,7 @@ export class DiscoClient {
     } else if (type === undefined || type === '') {
       // After the other taps (entity capabilities) have read this presence.
       queueMicrotask(() => {
-        for (const query of entries) {
-          if (!query.state.isInvalidated || query.state.fetchStatus !== 'idle') continue
-          // Before the new session is up (the app's presence goes before <enabled/>): fetched once it is.
-          if (this.#sessionEnded) this.#announced.add(query)
-          else this.#refetch(query)
-        }
+        for (const query of entries) if (query.state.isInvalidated && query.state.fetchStatus === 'idle') this.#refetch(query)
       })
     }
     return undefined

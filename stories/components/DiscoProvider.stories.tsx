@@ -49,8 +49,8 @@ const meta = {
           '`<DiscoProvider client queryClient? caps?>` gives the hooks and components the DiscoServer and DiscoClient of ' +
           'an xmpp.js client. Queries wait until the session is online. A dropped connection that XEP-0198 resumes ' +
           'loses nothing; a session that ends for good fails what was pending with DisconnectedError, flushes the ' +
-          'cache, and the hooks watching ask again once a new session is up (for a full JID, once its presence is back, ' +
-          'so known caps answer; 5 s at most). Every story here runs inside one (the ' +
+          'cache, and the hooks watching ask again once a new session is up (with caps on, a contact\'s row once its ' +
+          'presence is back, so that caps verified before answer; 5 s at most). Every story here runs inside one (the ' +
           'global decorator), its client being the simulated entity romeo@example.org/orchard or a live @xmpp/client.',
       },
     },

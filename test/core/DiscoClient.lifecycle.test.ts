@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { QueryClient, QueryObserver } from '@tanstack/query-core'
 import xml from '@xmpp/xml'
 import { ClientHooks } from '../../src/core/ClientHooks.js'
-import { PRESENCE_WAIT, discoClientOf } from '../../src/core/DiscoClient.js'
+import { discoClientOf } from '../../src/core/DiscoClient.js'
 import {
   DisconnectedError,
   DiscoClient,
@@ -202,38 +202,11 @@ describe('sessions', () => {
     // Resumption failed: xmpp.js binds a new session.
     alice.goOnline()
     expect(await pending).toBeInstanceOf(DisconnectedError)
-    // Bob, a full JID, is asked again once his presence says he is there.
-    await settle()
-    expect(held).toHaveLength(1)
-    alice.receive(xml('presence', { from: BOB }))
     await vi.waitFor(() => expect(held).toHaveLength(2))
     alice.receive(held[1] as XmlElement)
     await vi.waitFor(() => expect(watched.observer.getCurrentResult().data?.features).toContain('urn:example:new-session'))
     expect(infoSent()).toBe(3)
     watched.unsubscribe()
-  })
-
-  it("refetches an observed bare JID or domain at once in a new session, and a full JID whose presence has not come after PRESENCE_WAIT", async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    const { dc, alice, net, infoSent, observe } = setup()
-    const service = net.entity('service.example.org')
-    DiscoServer.for(asXmpp(service))
-    const full = observe(BOB)
-    const domain = observe('service.example.org')
-    await vi.waitFor(() => expect(full.observer.getCurrentResult().data && domain.observer.getCurrentResult().data).toBeDefined())
-    expect(infoSent()).toBe(2)
-    alice.dropConnection()
-    alice.goOnline()
-    await vi.waitFor(() => expect(infoSent()).toBe(3))
-    expect(alice.sentQueries(NS_DISCO_INFO).at(-1)?.attrs.to).toBe('service.example.org')
-    await vi.advanceTimersByTimeAsync(PRESENCE_WAIT - 100)
-    expect(infoSent()).toBe(3)
-    await vi.advanceTimersByTimeAsync(200)
-    await vi.waitFor(() => expect(infoSent()).toBe(4))
-    expect(alice.sentQueries(NS_DISCO_INFO).at(-1)?.attrs.to).toBe(BOB)
-    full.unsubscribe()
-    domain.unsubscribe()
-    void dc
   })
 
   it("settles the app's own fetches of unobserved entries when a new session begins: DisconnectedError for one on the wire, the new session's answer for one waiting for it, never TanStack's CancelledError", async () => {

@@ -327,6 +327,9 @@ describe(`an app that runs all day through ${serverName}, its connection droppin
           ),
         { timeout: 15_000 },
       )
+      // A new session of alice's: bob's presence comes again, as a contact's does
+      // (RFC 6121 section 4.2.2); his row waits for it and its caps.
+      if (newSession) await bob.send(xml('presence', { to: aliceJid }))
       await settled(cycle)
       bounded()
       if (cycle === 1) afterFirst = await snapshot()

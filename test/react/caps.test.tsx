@@ -9,7 +9,7 @@ import { EntityCaps, entityCaps, verifyCapsHash } from '../../src/core/caps/inde
 import type { CapsPlugin, EntityCapsOptions } from '../../src/core/caps/index.js'
 import type { XmlElement } from '../../src/core/index.js'
 import { DiscoProvider, ExtendedInfo, Feature, Identity, useDiscoInfo } from '../../src/react/index.js'
-import { HONEST, c115, gatedPeer, presenceFrom, verOf } from '../helpers/capsPeers.js'
+import { HONEST, c115, gatedPeer, presenceFrom, rawPeer, verOf } from '../helpers/capsPeers.js'
 import { ask, asXmpp, infoSeen, newQueryClient, settle, setup } from '../helpers/renderWithDisco.js'
 
 const NODE = 'https://app.example'
@@ -201,6 +201,48 @@ describe('<DiscoProvider caps>', () => {
     await vi.waitFor(() => expect(EntityCaps.find(asXmpp(alice))?.stats.hashes).toBe(1))
     await settle(20)
     expect(juliet.asked).toEqual([undefined])
+  })
+
+  it("refreshes a roster's rows after a new session through their contacts' caps, asking none of them", async () => {
+    const { network, alice } = setup()
+    const ver = await verOf(HONEST)
+    const peers = Array.from({ length: 20 }, (_, i) => rawPeer(network, `peer${i}@example.org/r`, () => HONEST))
+    function Row({ jid }: { jid: string }) {
+      const { data, isStale } = useDiscoInfo(jid)
+      return <li>{data ? `${data.features.includes('urn:example:jingle') ? 'jingle' : 'no'}${isStale ? ' stale' : ''}` : '…'}</li>
+    }
+    const queryClient = newQueryClient()
+    const app = (rows: ReactNode) => (
+      <StrictMode>
+        <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={entityCaps({ node: NODE })}>
+          <ul>{rows}</ul>
+        </DiscoProvider>
+      </StrictMode>
+    )
+    // The contacts' presences, then a row for each (a roster shows the resources it knows of).
+    const { rerender } = render(app(null))
+    for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
+    await settle(20)
+    rerender(app(peers.map((p) => <Row key={p.jid} jid={p.jid} />)))
+    await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual(peers.map(() => 'jingle')))
+    const asked = () => alice.sentQueries(NS_DISCO_INFO).length
+    expect(asked()).toBe(1)
+    // A new session as xmpp.js and a server with stream management make it:
+    // the features offer it, 'online' (the hooks are enabled again), <enabled/>.
+    alice.dropConnection()
+    const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
+    const features = xml('stream:features', {}, xml('sm', { xmlns: 'urn:xmpp:sm:3' }))
+    header.append(features)
+    alice.emit('nonza', features)
+    alice.goOnline()
+    alice.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'next', resume: 'true' }))
+    await settle(50)
+    // Before: 20 queries here, one per row, before the contacts' presences were in.
+    expect(asked()).toBe(1)
+    for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
+    await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual(peers.map(() => 'jingle')))
+    expect(asked()).toBe(1)
+    expect(peers.map((p) => p.asked.length)).toEqual([1, ...peers.slice(1).map(() => 0)])
   })
 
   it('says what caps takes when given the options themselves', () => {

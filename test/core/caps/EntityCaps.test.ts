@@ -4,10 +4,11 @@ import xml from '@xmpp/xml'
 import { QueryClient, QueryObserver } from '@tanstack/query-core'
 import { describe, expect, it, vi } from 'vitest'
 import { ClientHooks } from '../../../src/core/ClientHooks.js'
+import { PRESENCE_WAIT } from '../../../src/core/DiscoClient.js'
 import { DiscoClient, NS_CAPS, NS_CAPS2, NS_DISCO_INFO } from '../../../src/core/index.js'
 import { EntityCaps, entityCaps } from '../../../src/core/caps/index.js'
 import type { XmlElement } from '../../../src/core/index.js'
-import { HONEST, c115, presenceFrom, rawPeer, verOf } from '../../helpers/capsPeers.js'
+import { HONEST, PEER_NODE, c115, presenceFrom, rawPeer, verOf } from '../../helpers/capsPeers.js'
 import { ALICE, NODE, aliceWorld, asXmpp, must, presences, settle, sleep } from '../../helpers/capsWorld.js'
 import { FakeNetwork, rawQuery } from '../../helpers/fakeNetwork.js'
 
@@ -83,6 +84,37 @@ describe('EntityCaps: a new session', () => {
     await vi.waitFor(() => expect(observers.every((o) => !o.getCurrentQuery().state.isInvalidated)).toBe(true), { timeout: 1000 })
     expect(infoQueries()).toHaveLength(1)
     for (const stop of stops) stop()
+  })
+})
+
+describe('EntityCaps: a new session, PRESENCE_WAIT', () => {
+  it('asks a row whose contact sent no presence PRESENCE_WAIT after the session is up, and a new question at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const world = setup()
+    const { net, alice, dc, queryClient, infoQueries } = world
+    const ver = await verOf(HONEST)
+    const gone = rawPeer(net, 'gone@example.org/r', () => HONEST)
+    const fresh = rawPeer(net, 'fresh@example.org/r', () => HONEST)
+    presenceFrom(alice, gone.jid, c115(ver))
+    await settle()
+    const row = new QueryObserver(queryClient, dc.infoQueryOptions(gone.jid))
+    const stop = row.subscribe(() => {})
+    await vi.waitFor(() => expect(row.getCurrentResult().data).toBeDefined())
+    expect(infoQueries()).toHaveLength(1)
+    alice.dropConnection()
+    alice.goOnline()
+    await settle()
+    // A question nobody showed an answer to is not held back.
+    await dc.queryInfo(fresh.jid)
+    expect(fresh.asked).toEqual([undefined])
+    // Asked once, at its caps node, in the first session.
+    expect(gone.asked).toEqual([`${PEER_NODE}#${ver}`])
+    await vi.advanceTimersByTimeAsync(PRESENCE_WAIT - 100)
+    expect(gone.asked).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(200)
+    await vi.waitFor(() => expect(gone.asked).toEqual([`${PEER_NODE}#${ver}`, undefined]))
+    await vi.waitFor(() => expect(row.getCurrentQuery().state.isInvalidated).toBe(false))
+    stop()
   })
 })
 

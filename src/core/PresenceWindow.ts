@@ -1,0 +1,77 @@
+/**
+ * PresenceWindow: the first seconds of a new session, while the presences of
+ * our contacts come in.
+ *
+ * RFC 6121 section 4.2.2 (once we send our initial presence, the server
+ *   probes our contacts and delivers the presence of each available one)
+ * XEP-0115 section 6.3 (a peer's caps come with its presence: its disco#info
+ *   is then known by its hash, without asking it)
+ *
+ * After a new session a roster's rows fetch again what they showed. Asked at
+ * once, each full JID would get a disco#info query of its own (its caps from
+ * the old session are forgotten: another session may see other clients),
+ * where a moment later its presence brings caps whose hash is verified
+ * already. So a request for a full JID whose caps are not known waits here
+ * for that JID's presence, until the window closes (a while after the
+ * session is up): JIDs that sent none are asked then.
+ */
+import type { Stop } from './Flight.js'
+
+export class PresenceWindow {
+  /** The full JIDs whose presence came since the window opened. */
+  readonly #seen = new Set<string>()
+  readonly #waiting = new Map<string, Set<() => void>>()
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+
+  /** Whether a request for `jid` waits for its presence. */
+  awaits(jid: string): boolean {
+    return !this.#closed && !this.#seen.has(jid)
+  }
+
+  /** The presence of `jid` came (read by the taps that learn caps from it): what waits for it goes on. */
+  saw(jid: string): void {
+    if (this.#closed) return
+    this.#seen.add(jid)
+    const waiters = this.#waiting.get(jid)
+    if (!waiters) return
+    this.#waiting.delete(jid)
+    for (const wake of waiters) wake()
+  }
+
+  /** Resolves once `jid`'s presence came or the window closed; rejects with the reason `stop` gives. */
+  wait(jid: string, stop: Stop): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let waiters = this.#waiting.get(jid)
+      if (!waiters) {
+        waiters = new Set()
+        this.#waiting.set(jid, waiters)
+      }
+      const wake = (): void => resolve()
+      waiters.add(wake)
+      stop.onStop(() => {
+        waiters.delete(wake)
+        if (waiters.size === 0 && this.#waiting.get(jid) === waiters) this.#waiting.delete(jid)
+        reject(stop.reason)
+      })
+    })
+  }
+
+  /** Closes in `ms` (the session is up). */
+  closeAfter(ms: number): void {
+    if (this.#closed) return
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.close(), ms)
+  }
+
+  /** Every request waiting goes on; no timer is left. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    clearTimeout(this.#timer)
+    this.#seen.clear()
+    const waiting = [...this.#waiting.values()]
+    this.#waiting.clear()
+    for (const waiters of waiting) for (const wake of waiters) wake()
+  }
+}

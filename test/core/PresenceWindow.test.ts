@@ -1,0 +1,72 @@
+// PresenceWindow: requests for full JIDs wait for their presence early in a
+// new session, until it comes, the window closes, or the request stops.
+import { describe, expect, it, vi } from 'vitest'
+import { PresenceWindow } from '../../src/core/PresenceWindow.js'
+import type { Stop } from '../../src/core/Flight.js'
+
+/** A Stop the test ends by hand. */
+function stopper(): Stop & { end(reason: unknown): void } {
+  const listeners: (() => void)[] = []
+  const stop = {
+    stopped: false,
+    reason: undefined as unknown,
+    signal: new AbortController().signal,
+    onStop(listener: () => void) {
+      if (stop.stopped) listener()
+      else listeners.push(listener)
+    },
+    end(reason: unknown) {
+      stop.stopped = true
+      stop.reason = reason
+      for (const listener of listeners.splice(0)) listener()
+    },
+  }
+  return stop
+}
+
+describe('PresenceWindow', () => {
+  it("lets a request go on when its JID's presence comes, and stops waiting for that JID", async () => {
+    const window = new PresenceWindow()
+    expect(window.awaits('juliet@example.org/balcony')).toBe(true)
+    let done = false
+    const waiting = window.wait('juliet@example.org/balcony', stopper()).then(() => (done = true))
+    window.saw('romeo@example.org/orchard')
+    await Promise.resolve()
+    expect(done).toBe(false)
+    window.saw('juliet@example.org/balcony')
+    await waiting
+    expect(window.awaits('juliet@example.org/balcony')).toBe(false)
+    window.close()
+  })
+
+  it('lets every waiting request go on when it closes, after closeAfter(ms), and leaves no timer', async () => {
+    vi.useFakeTimers()
+    try {
+      const window = new PresenceWindow()
+      const outcomes: string[] = []
+      const a = window.wait('a@example.org/r', stopper()).then(() => outcomes.push('a'))
+      const b = window.wait('b@example.org/r', stopper()).then(() => outcomes.push('b'))
+      window.closeAfter(5000)
+      await vi.advanceTimersByTimeAsync(4999)
+      expect(outcomes).toEqual([])
+      await vi.advanceTimersByTimeAsync(1)
+      await Promise.all([a, b])
+      expect(outcomes).toEqual(['a', 'b'])
+      expect(window.awaits('c@example.org/r')).toBe(false)
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('rejects a waiting request with the reason it stopped for, and forgets it', async () => {
+    const window = new PresenceWindow()
+    const stop = stopper()
+    const waiting = window.wait('juliet@example.org/balcony', stop)
+    stop.end(new Error('abandoned'))
+    await expect(waiting).rejects.toThrow('abandoned')
+    // Its presence later wakes nobody.
+    window.saw('juliet@example.org/balcony')
+    window.close()
+  })
+})
