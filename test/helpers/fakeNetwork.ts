@@ -79,3 +79,21 @@ export function checkEveryTestSettles(): (net: FakeNetwork, asker: FakeEntity) =
     current = { net, asker }
   }
 }
+
+/**
+ * A new session of `entity` as xmpp.js and a server with stream management
+ * make one after a dropped connection whose resumption failed: the stream
+ * features offer XEP-0198, 'online', then <enabled/>. `beforeEnabled` runs
+ * between the last two (what the server sends before it answers <enable/>).
+ */
+export function newSessionWithStreamManagement(entity: FakeEntity, beforeEnabled?: () => void): void {
+  entity.dropConnection()
+  // Parsed as xmpp.js parses it: prefixed, under a stream header declaring the prefix.
+  const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
+  const features = xml('stream:features', {}, xml('sm', { xmlns: 'urn:xmpp:sm:3' }))
+  header.append(features)
+  entity.emit('nonza', features)
+  entity.goOnline()
+  beforeEnabled?.()
+  entity.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'next', resume: 'true' }))
+}

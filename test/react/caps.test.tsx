@@ -10,6 +10,7 @@ import type { CapsPlugin, EntityCapsOptions } from '../../src/core/caps/index.js
 import type { XmlElement } from '../../src/core/index.js'
 import { DiscoProvider, ExtendedInfo, Feature, Identity, useDiscoInfo } from '../../src/react/index.js'
 import { HONEST, c115, gatedPeer, presenceFrom, rawPeer, verOf } from '../helpers/capsPeers.js'
+import { newSessionWithStreamManagement } from '../helpers/fakeNetwork.js'
 import { ask, asXmpp, infoSeen, newQueryClient, settle, setup } from '../helpers/renderWithDisco.js'
 
 const NODE = 'https://app.example'
@@ -227,15 +228,8 @@ describe('<DiscoProvider caps>', () => {
     await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual(peers.map(() => 'jingle')))
     const asked = () => alice.sentQueries(NS_DISCO_INFO).length
     expect(asked()).toBe(1)
-    // A new session as xmpp.js and a server with stream management make it:
-    // the features offer it, 'online' (the hooks are enabled again), <enabled/>.
-    alice.dropConnection()
-    const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
-    const features = xml('stream:features', {}, xml('sm', { xmlns: 'urn:xmpp:sm:3' }))
-    header.append(features)
-    alice.emit('nonza', features)
-    alice.goOnline()
-    alice.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'next', resume: 'true' }))
+    // A new session: at its 'online' the hooks are enabled again and fetch on their own.
+    newSessionWithStreamManagement(alice)
     await settle(50)
     // Before: 20 queries here, one per row, before the contacts' presences were in.
     expect(asked()).toBe(1)

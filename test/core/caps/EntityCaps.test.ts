@@ -10,7 +10,7 @@ import { EntityCaps, entityCaps } from '../../../src/core/caps/index.js'
 import type { XmlElement } from '../../../src/core/index.js'
 import { HONEST, PEER_NODE, c115, presenceFrom, rawPeer, verOf } from '../../helpers/capsPeers.js'
 import { ALICE, NODE, aliceWorld, asXmpp, must, presences, settle, sleep } from '../../helpers/capsWorld.js'
-import { FakeNetwork, rawQuery } from '../../helpers/fakeNetwork.js'
+import { FakeNetwork, newSessionWithStreamManagement, rawQuery } from '../../helpers/fakeNetwork.js'
 
 function setup() {
   const world = aliceWorld()
@@ -28,62 +28,47 @@ describe('EntityCaps: one per client', () => {
 })
 
 describe('EntityCaps: a new session', () => {
-  it("asks none of 20 observed contacts again in a new session: their entries wait for their presences, whose known caps answer", async () => {
+  /** `n` contacts whose presences with caps came, each observed (a roster's rows), answered through one caps query. */
+  async function roster(n: number) {
     const world = setup()
     const { net, alice, dc, queryClient, infoQueries } = world
     const ver = await verOf(HONEST)
-    const peers = Array.from({ length: 20 }, (_, i) => rawPeer(net, `peer${i}@example.org/r`, () => HONEST))
-    for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
+    const peers = Array.from({ length: n }, (_, i) => rawPeer(net, `peer${i}@example.org/r`, () => HONEST))
+    const presences = (): void => {
+      for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
+    }
+    presences()
     await settle()
-    const observers = peers.map((p) => new QueryObserver(queryClient, dc.infoQueryOptions(p.jid)))
-    const stops = observers.map((o) => o.subscribe(() => {}))
-    await vi.waitFor(() => expect(observers.every((o) => o.getCurrentResult().data)).toBe(true))
+    const rows = peers.map((p) => new QueryObserver(queryClient, dc.infoQueryOptions(p.jid)))
+    const stops = rows.map((row) => row.subscribe(() => {}))
+    await vi.waitFor(() => expect(rows.every((row) => row.getCurrentResult().data)).toBe(true))
     expect(infoQueries()).toHaveLength(1)
-    // A new session, as xmpp.js and a server with stream management make one:
-    // the features offer it, 'online', then <enabled/>.
-    alice.dropConnection()
-    const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
-    const features = xml('stream:features', {}, xml('sm', { xmlns: 'urn:xmpp:sm:3' }))
-    header.append(features)
-    alice.emit('nonza', features)
-    alice.goOnline()
-    alice.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'next', resume: 'true' }))
+    const fresh = (): boolean => rows.every((row) => !row.getCurrentQuery().state.isInvalidated)
+    return { alice, peers, presences, rows, fresh, infoQueries, unmount: () => stops.forEach((stop) => stop()) }
+  }
+
+  it('asks none of 20 observed contacts again in a new session: their entries wait for their presences, whose known caps answer', async () => {
+    const { alice, peers, presences, fresh, infoQueries, unmount } = await roster(20)
+    newSessionWithStreamManagement(alice)
     await sleep(50)
     // Before: one disco#info query to each of them, before their presences were in.
     expect(infoQueries()).toHaveLength(1)
-    expect(observers.every((o) => o.getCurrentQuery().state.isInvalidated)).toBe(true)
-    for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
-    await vi.waitFor(() => expect(observers.every((o) => !o.getCurrentQuery().state.isInvalidated)).toBe(true))
+    expect(fresh()).toBe(false)
+    presences()
+    await vi.waitFor(() => expect(fresh()).toBe(true))
     expect(infoQueries()).toHaveLength(1)
     expect(peers.map((p) => p.asked.length)).toEqual([1, ...peers.slice(1).map(() => 0)])
-    for (const stop of stops) stop()
+    unmount()
   })
 
   it('fetches at once, once stream management is enabled, the contacts whose presences came before it was', async () => {
-    const world = setup()
-    const { net, alice, dc, queryClient, infoQueries } = world
-    const ver = await verOf(HONEST)
-    const peers = Array.from({ length: 5 }, (_, i) => rawPeer(net, `peer${i}@example.org/r`, () => HONEST))
-    for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
-    await settle()
-    const observers = peers.map((p) => new QueryObserver(queryClient, dc.infoQueryOptions(p.jid)))
-    const stops = observers.map((o) => o.subscribe(() => {}))
-    await vi.waitFor(() => expect(observers.every((o) => o.getCurrentResult().data)).toBe(true))
-    alice.dropConnection()
-    const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
-    const features = xml('stream:features', {}, xml('sm', { xmlns: 'urn:xmpp:sm:3' }))
-    header.append(features)
-    alice.emit('nonza', features)
-    alice.goOnline()
+    const { alice, presences, fresh, infoQueries, unmount } = await roster(5)
     // The app's presence went before <enable/>: the contacts' presences are in before <enabled/>.
-    for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
-    await settle()
-    expect(observers.every((o) => o.getCurrentQuery().state.isInvalidated)).toBe(true)
-    alice.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'next', resume: 'true' }))
+    newSessionWithStreamManagement(alice, presences)
     // Not PRESENCE_WAIT later: now.
-    await vi.waitFor(() => expect(observers.every((o) => !o.getCurrentQuery().state.isInvalidated)).toBe(true), { timeout: 1000 })
+    await vi.waitFor(() => expect(fresh()).toBe(true), { timeout: 1000 })
     expect(infoQueries()).toHaveLength(1)
-    for (const stop of stops) stop()
+    unmount()
   })
 })
 
