@@ -12,10 +12,16 @@
  * the old session are forgotten: another session may see other clients),
  * where a moment later its presence brings caps whose hash is verified
  * already. So a request for a full JID whose caps are not known waits here
- * for that JID's presence, until the window closes (a while after the
- * session is up): JIDs that sent none are asked then.
+ * for that JID's presence, until the window closes: `ms` after the session
+ * is up, later while presences keep coming (a big roster on a slow phone),
+ * at the latest LONGEST_WAIT times `ms`. JIDs that sent none are asked then.
  */
 import type { Stop } from './Flight.js'
+
+/** Presences closer together than this (ms) are one flood: the window stays open while it lasts. */
+const FLOOD_GAP = 1000
+/** The window never stays open longer than this many times its `ms`. */
+const LONGEST_WAIT = 4
 
 export class PresenceWindow {
   /** The full JIDs whose presence came since the window opened. */
@@ -23,6 +29,8 @@ export class PresenceWindow {
   readonly #waiting = new Map<string, Set<() => void>>()
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
+  /** When the last presence came (ms since the epoch). */
+  #lastSeen = 0
 
   /** Whether a request for `jid` waits for its presence. */
   awaits(jid: string): boolean {
@@ -32,6 +40,7 @@ export class PresenceWindow {
   /** The presence of `jid` came (read by the taps that learn caps from it): what waits for it goes on. */
   saw(jid: string): void {
     if (this.#closed) return
+    this.#lastSeen = Date.now()
     this.#seen.add(jid)
     const waiters = this.#waiting.get(jid)
     if (!waiters) return
@@ -57,11 +66,18 @@ export class PresenceWindow {
     })
   }
 
-  /** Closes in `ms` (the session is up). */
+  /** Closes in `ms` (the session is up), or once the presences coming then stop, within LONGEST_WAIT times `ms`. */
   closeAfter(ms: number): void {
     if (this.#closed) return
+    const latest = Date.now() + LONGEST_WAIT * ms
+    const check = (): void => {
+      const now = Date.now()
+      const until = Math.min(latest, this.#lastSeen + FLOOD_GAP)
+      if (until <= now) return this.close()
+      this.#timer = setTimeout(check, until - now)
+    }
     clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => this.close(), ms)
+    this.#timer = setTimeout(check, ms)
   }
 
   /** Every request waiting goes on; no timer is left. */

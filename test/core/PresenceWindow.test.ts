@@ -59,6 +59,41 @@ describe('PresenceWindow', () => {
     }
   })
 
+  it('stays open past closeAfter(ms) while presences keep coming (1 s apart at most), closing at the latest at 4 x ms', async () => {
+    vi.useFakeTimers()
+    try {
+      const flood = new PresenceWindow()
+      let floodDone = false
+      void flood.wait('last@example.org/r', stopper()).then(() => (floodDone = true))
+      flood.closeAfter(5000)
+      // A presence every 800 ms until 8 s: the flood goes on past 5 s.
+      for (let t = 800; t <= 8000; t += 800) {
+        await vi.advanceTimersByTimeAsync(800)
+        flood.saw(`p${t}@example.org/r`)
+      }
+      expect(floodDone).toBe(false)
+      await vi.advanceTimersByTimeAsync(999)
+      expect(floodDone).toBe(false)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(floodDone).toBe(true)
+
+      const endless = new PresenceWindow()
+      let endlessDone = false
+      void endless.wait('last@example.org/r', stopper()).then(() => (endlessDone = true))
+      endless.closeAfter(5000)
+      for (let t = 500; t < 20_000; t += 500) {
+        await vi.advanceTimersByTimeAsync(500)
+        endless.saw(`p${t}@example.org/r`)
+      }
+      expect(endlessDone).toBe(false)
+      await vi.advanceTimersByTimeAsync(500)
+      expect(endlessDone).toBe(true)
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('rejects a waiting request with the reason it stopped for, and forgets it', async () => {
     const window = new PresenceWindow()
     const stop = stopper()
