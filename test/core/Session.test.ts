@@ -6,7 +6,7 @@ import xml from '@xmpp/xml'
 import { Session } from '../../src/core/Session.js'
 import { DisconnectedError } from '../../src/core/index.js'
 import type { XmlElement, XmppClient } from '../../src/core/index.js'
-import { FakeNetwork } from '../helpers/fakeNetwork.js'
+import { FakeNetwork, streamFeatures } from '../helpers/fakeNetwork.js'
 import type { FakeEntity } from '../helpers/fakeNetwork.js'
 
 const asXmpp = (entity: FakeEntity): XmppClient => entity as unknown as XmppClient
@@ -25,14 +25,6 @@ function setup() {
   const unsubscribe = session.subscribe(() => changes++)
   const stopEnds = session.onEnd(() => ends++)
   return { alice, session, changes: () => changes, ends: () => ends, unsubscribe, stopEnds }
-}
-
-/** <stream:features/> as xmpp.js parses it: prefixed, under a stream header declaring the prefix. */
-function streamFeatures(...children: XmlElement[]): XmlElement {
-  const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
-  const features = xml('stream:features', {}, ...children)
-  header.append(features)
-  return features
 }
 
 /** What the server sends around binding: the features, then the answer to <enable/>. */

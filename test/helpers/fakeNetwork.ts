@@ -80,6 +80,14 @@ export function checkEveryTestSettles(): (net: FakeNetwork, asker: FakeEntity) =
   }
 }
 
+/** <stream:features/> as xmpp.js parses it: prefixed, under a stream header declaring the prefix. */
+export function streamFeatures(...children: XmlElement[]): XmlElement {
+  const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
+  const features = xml('stream:features', {}, ...children)
+  header.append(features)
+  return features
+}
+
 /**
  * A new session of `entity` as xmpp.js and a server with stream management
  * make one after a dropped connection whose resumption failed: the stream
@@ -88,11 +96,7 @@ export function checkEveryTestSettles(): (net: FakeNetwork, asker: FakeEntity) =
  */
 export function newSessionWithStreamManagement(entity: FakeEntity, beforeEnabled?: () => void): void {
   entity.dropConnection()
-  // Parsed as xmpp.js parses it: prefixed, under a stream header declaring the prefix.
-  const header = xml('stream:stream', { 'xmlns:stream': 'http://etherx.jabber.org/streams', xmlns: 'jabber:client' })
-  const features = xml('stream:features', {}, xml('sm', { xmlns: 'urn:xmpp:sm:3' }))
-  header.append(features)
-  entity.emit('nonza', features)
+  entity.emit('nonza', streamFeatures(xml('sm', { xmlns: 'urn:xmpp:sm:3' })))
   entity.goOnline()
   beforeEnabled?.()
   entity.emit('nonza', xml('enabled', { xmlns: 'urn:xmpp:sm:3', id: 'next', resume: 'true' }))
