@@ -24,63 +24,45 @@
  * responder's pages is one flight of its entry, each page of
  * queryItemsPage one flight of the page's entry, and a hook walking pages
  * (itemsPagesQueryOptions) rides the flight of each page's entry.
+ *
+ * Rooms beside it: OwnEntries (which cache entries are ours, by account,
+ * indexed by JID and bounded), EntryFetches (the fetches that write answers
+ * and the cancel that keeps one from being written), EntryPresences (what a
+ * peer's presence, and a new session, mean for its entries), DiscoRequests
+ * (the IQs on the wire) and Flight (one request shared by its callers).
  */
 import { QueryClient, hashKey } from '@tanstack/query-core'
-import type { Query, QueryCache, QueryFunctionContext, QueryKey } from '@tanstack/query-core'
-import { CacheBound } from './CacheBound.js'
+import type { Query } from '@tanstack/query-core'
 import { ClientHooks, once } from './ClientHooks.js'
 import { DiscoRequests } from './DiscoRequests.js'
+import { EntryFetches } from './EntryFetches.js'
+import { EntryPresences } from './EntryPresences.js'
 import { DiscoError, DisconnectedError, InvalidInputError } from './errors.js'
 import { findServices, serverOf } from './findServices.js'
 import type { FindServicesOptions, FoundService } from './findServices.js'
 import { Flight, abortReason, waitFor } from './Flight.js'
 import type { Caller, Stop } from './Flight.js'
-import { normalizeJid, tryNormalizeJid } from './jid.js'
+import { normalizeJid } from './jid.js'
 import type { JidInput } from './jid.js'
 import type { DiscoInfo, DiscoItemsList, DiscoItemsPage } from './model.js'
 import type { Release } from './Node.js'
+import { OwnEntries } from './OwnEntries.js'
 import { walkPages } from './PageWalk.js'
-import { PresenceWindow } from './PresenceWindow.js'
+import { QUERY_KEY_ROOT, hashOf } from './queryKeys.js'
+import type { DiscoKind, DiscoPageKey, DiscoQueryKey, FlightKey } from './queryKeys.js'
+import type { DiscoPagesQueryOptions, DiscoQueryOptions, DiscoQueryOptionsSettings } from './queryOptions.js'
 import { ReplyMatcher } from './ReplyMatcher.js'
 import type { RequestQueue } from './RequestQueue.js'
 import { MAX_PAGE_SIZE, checkPageRequest } from './rsm.js'
 import type { RsmRequest } from './rsm.js'
 import { Session } from './Session.js'
 import { assertOptionalText, checkTimeout } from './validate.js'
-import type { IncomingContext, XmppClient } from './XmppClient.js'
+import type { XmppClient } from './XmppClient.js'
 
-/** The first element of every query key of this library. */
-export const QUERY_KEY_ROOT = 'xmpp-disco'
 /** xmpp.js's default IQ timeout, in milliseconds. */
 export const DEFAULT_TIMEOUT = 30_000
 /** How many items queryItems follows a paging responder for, by default. */
 export const DEFAULT_MAX_ITEMS = 10_000
-/**
- * How long after a new session is up a request for a full JID whose caps are
- * not known waits for that JID's presence before asking it anyway (ms):
- * roster presences come within a second or two of our own, a big roster's in
- * a few (PresenceWindow).
- */
-export const PRESENCE_WAIT = 5000
-
-export type DiscoKind = 'info' | 'items'
-/** `['xmpp-disco', account, kind, jid, node]`; account is our bare JID, node null for none. */
-export type DiscoQueryKey<K extends DiscoKind = DiscoKind> = readonly [
-  typeof QUERY_KEY_ROOT,
-  string,
-  K,
-  string,
-  string | null,
-]
-
-/** A page request as its query key holds it: checked, `max` always there. */
-export type PageRequest = RsmRequest & { max: number }
-/** `['xmpp-disco', account, 'items-page', jid, node, page]`: one page of disco#items (queryItemsPage). */
-export type DiscoPageKey = readonly [typeof QUERY_KEY_ROOT, string, 'items-page', string, string | null, PageRequest]
-/** `['xmpp-disco', account, 'items-pages', jid, node, { pageSize }]`: the pages a hook walks (useInfiniteQuery). */
-export type DiscoPagesKey = readonly [typeof QUERY_KEY_ROOT, string, 'items-pages', string, string | null, { pageSize: number }]
-/** What a flight is for: one target, or one page of its items. */
-type FlightKey = DiscoQueryKey | DiscoPageKey
 
 export interface QueryOptions {
   /** The node to query (XEP-0030 section 3.2). */
@@ -133,57 +115,13 @@ export interface InfoSource {
   resolveInfo(jid: string, context: { signal: AbortSignal }): Promise<DiscoInfo | undefined> | undefined
 }
 
-/** What infoQueryOptions and itemsQueryOptions take besides the target. */
+/** What DiscoClient.for takes besides the xmpp client. */
 export interface DiscoClientOptions {
   /** The QueryClient whose cache holds the results (the app's); a private one when absent. */
   queryClient?: QueryClient | undefined
 }
 
-/** TanStack query options for one target; `useQuery(discoClient.infoQueryOptions(jid))`. */
-export interface DiscoQueryOptions<T, K extends DiscoKind> {
-  queryKey: DiscoQueryKey<K>
-  queryFn: (context: QueryFunctionContext<DiscoQueryKey<K>>) => Promise<T>
-  queryHash: string
-  queryKeyHashFn: (key: DiscoQueryKey<K>) => string
-  staleTime: number
-  gcTime: number
-  retry: boolean
-  /** The XMPP session is the network here, not the browser's online state. */
-  networkMode: 'always'
-}
-
-/** What infoQueryOptions and itemsQueryOptions take besides the target. */
-export interface DiscoQueryOptionsSettings {
-  /** Milliseconds to wait for the reply (Infinity: no limit); default 30000. */
-  timeout?: number | undefined
-  /** Where the request waits for its turn on the wire (a polite DiscoBrowser's, at most 6 in flight). */
-  queue?: RequestQueue | undefined
-  /**
-   * While the session is down, a fetch waits for it (within `timeout`, then
-   * DisconnectedError) instead of failing at once: for Suspense, prefetching
-   * and useQueries, which have no `enabled` tied to the session.
-   */
-  waitForSession?: boolean | undefined
-}
-
-/** TanStack infinite query options for the pages of one target; `useInfiniteQuery(discoClient.itemsPagesQueryOptions(jid))`. */
-export interface DiscoPagesQueryOptions {
-  queryKey: DiscoPagesKey
-  queryFn: (context: QueryFunctionContext<DiscoPagesKey, string | null>) => Promise<DiscoItemsPage>
-  /** The first page has no `after`. */
-  initialPageParam: string | null
-  /** The `after` of the next page, or undefined when there is none (see PageWalk). */
-  getNextPageParam: (lastPage: DiscoItemsPage, allPages: DiscoItemsPage[]) => string | undefined
-  queryKeyHashFn: (key: DiscoPagesKey) => string
-  staleTime: number
-  gcTime: number
-  retry: boolean
-  networkMode: 'always'
-}
-
 type Result = DiscoInfo | DiscoItemsList | DiscoItemsPage
-/** What Query.fetch and QueryCache.build take, as the untyped cache stores it. */
-type QueryOptionsOf = Parameters<QueryCache['build']>[1]
 type ResultOf<K extends DiscoKind> = K extends 'info' ? DiscoInfo : DiscoItemsList
 /** How a new flight sends: through which queue, and (items) how far it follows a paging responder, from where. */
 interface Plan {
@@ -201,15 +139,6 @@ function checkMaxItems(value: unknown): number {
 }
 
 const noop = (): void => {}
-
-/**
- * TanStack's hashKey of `key`. A target's key holds only strings and null,
- * for which hashKey is JSON.stringify without its replacer (which only sorts
- * the keys of plain objects): cheaper, and every query hashes its key.
- */
-function hashOf(key: FlightKey): string {
-  return key.length === 5 ? JSON.stringify(key) : hashKey(key)
-}
 
 const clients = new WeakMap<XmppClient, WeakMap<QueryClient, DiscoClient>>()
 
@@ -247,27 +176,19 @@ export class DiscoClient {
   readonly #unsettled = new Set<Flight<Result>>()
   readonly #futures = new Map<string, Promise<DiscoInfo>>()
   readonly #sources = new Set<InfoSource>()
-  /** The accounts our keys were made for (normally one): what marks an entry as ours. */
-  readonly #accounts = new Set<string>()
-  /** Our entries per target JID, for presences. */
-  readonly #byJid = new Map<string, Set<Query>>()
-  #bounds: Record<DiscoKind, CacheBound> | undefined
+  readonly #entries: OwnEntries
+  readonly #fetches: EntryFetches
+  readonly #presences: EntryPresences
   #detach: Release[] = []
-  #infoCacheSize = 10_000
-  #itemsCacheSize = 100
   /** Providers holding this client (DiscoProvider mounts it). */
   #mounts = 0
   /** Obtained through DiscoClient.for: only dispose() ends it. */
   #held = false
   #disposed = false
-  /** Flights whose answer a fetch of their entry stores (#store). */
+  /** Flights whose answer a fetch of their entry stores (EntryFetches.store). */
   readonly #stored = new WeakSet<Flight<Result>>()
-  /** Per entry, what tells the callers of #fetch that its storing fetch has written (or never will). */
-  readonly #writes = new WeakMap<Query, () => void>()
   /** A session ended since the last one was up: the next one refetches what hooks observe. */
   #sessionEnded = false
-  /** From the end of a session until PRESENCE_WAIT after the next is up: requests for full JIDs wait for their presence. */
-  #presenceWindow: PresenceWindow | undefined
 
   /**
    * The DiscoClient of `xmpp` for that QueryClient (a private one when none
@@ -288,6 +209,9 @@ export class DiscoClient {
     this.#session = Session.of(xmpp)
     this.#matcher = ReplyMatcher.for(xmpp)
     this.#wire = new DiscoRequests(this.#matcher)
+    this.#entries = new OwnEntries(xmpp, queryClient.getQueryCache())
+    this.#fetches = new EntryFetches(queryClient, this.#session)
+    this.#presences = new EntryPresences(this.#entries, this.#fetches, (query) => this.#forget(query, false))
   }
 
   // ---- lifetime ----
@@ -324,45 +248,29 @@ export class DiscoClient {
   dispose(): void {
     if (this.#disposed) return
     this.#disposed = true
+    // The entries of ours, found before the index goes with the detach.
+    const ours = this.#entries.all()
     for (const detach of this.#detach) detach()
     this.#detach = []
-    this.#bounds = undefined
     clients.get(this.#xmpp)?.delete(this.queryClient)
     for (const flight of [...this.#unsettled]) flight.abort(new DisconnectedError('The DiscoClient was disposed'))
     this.#flights.clear()
     this.#futures.clear()
     this.#sources.clear()
-    for (const query of this.#ours()) {
-      this.#cancelFetch(query)
+    for (const query of ours) {
+      this.#fetches.cancel(query)
       if (query.getObserversCount() === 0) this.queryClient.getQueryCache().remove(query)
     }
-    this.#byJid.clear()
   }
 
   #attach(): void {
     if (this.#detach.length > 0 || this.#disposed) return
-    const cache = this.queryClient.getQueryCache()
-    const mine = (kinds: readonly string[]) => (key: QueryKey) => this.#isOurs(key) && kinds.includes(key[2] as string)
-    const bounds = {
-      info: new CacheBound(cache, mine(['info']), () => this.#infoCacheSize),
-      // Pages are items too: one bound for lists, pages and walked pages.
-      items: new CacheBound(cache, mine(['items', 'items-page', 'items-pages']), () => this.#itemsCacheSize),
-    }
-    this.#bounds = bounds
-    for (const query of cache.getAll()) if (this.#isOurs(query.queryKey)) this.#index(query)
     this.#detach = [
-      () => bounds.info.dispose(),
-      () => bounds.items.dispose(),
-      cache.subscribe((event) => {
-        if (event.type === 'added') this.#index(event.query)
-        else if (event.type === 'removed') this.#unindex(event.query)
-        // Whichever fetch wrote (a hook's refetch may have taken over from ours).
-        else if (event.type === 'updated' && event.action.type === 'success') this.#written(event.query)
-      }),
+      this.#entries.attach(),
+      this.#fetches.attach(),
       this.#matcher.retain(),
       this.#session.onEnd(() => {
-        this.#presenceWindow?.close()
-        this.#presenceWindow = new PresenceWindow()
+        this.#presences.sessionEnded()
         this.#flush(false, true)
         this.#sessionEnded = true
         // Without stream management the new session's 'online' ended this one:
@@ -370,8 +278,8 @@ export class DiscoClient {
         queueMicrotask(this.#onSessionUp)
       }),
       this.#session.subscribe(this.#onSessionUp),
-      () => this.#presenceWindow?.close(),
-      ClientHooks.of(this.#xmpp).tapIncoming(this.#onStanza),
+      () => this.#presences.dispose(),
+      ClientHooks.of(this.#xmpp).tapIncoming(this.#presences.onStanza),
     ]
   }
 
@@ -383,8 +291,8 @@ export class DiscoClient {
   readonly #onSessionUp = (): void => {
     if (!this.#sessionEnded || !this.#session.online || this.#disposed) return
     this.#sessionEnded = false
-    this.#presenceWindow?.closeAfter(PRESENCE_WAIT)
-    for (const query of this.#ours()) if (query.state.isInvalidated && query.state.fetchStatus === 'idle') this.#refetch(query)
+    this.#presences.sessionUp()
+    for (const query of this.#entries.all()) if (query.state.isInvalidated && query.state.fetchStatus === 'idle') this.#fetches.refetch(query)
   }
 
   #assertLive(): void {
@@ -393,20 +301,18 @@ export class DiscoClient {
 
   /** Maximum number of cached disco#info results (default 10000). */
   get infoCacheSize(): number {
-    return this.#infoCacheSize
+    return this.#entries.limit('info')
   }
   set infoCacheSize(size: number) {
-    this.#infoCacheSize = size
-    this.#bounds?.info.enforce()
+    this.#entries.setLimit('info', size)
   }
 
   /** Maximum number of cached disco#items results, pages included (default 100). */
   get itemsCacheSize(): number {
-    return this.#itemsCacheSize
+    return this.#entries.limit('items')
   }
   set itemsCacheSize(size: number) {
-    this.#itemsCacheSize = size
-    this.#bounds?.items.enforce()
+    this.#entries.setLimit('items', size)
   }
 
   // ---- query keys and TanStack options ----
@@ -414,9 +320,7 @@ export class DiscoClient {
   /** The query key of a target. Throws InvalidJidError / InvalidInputError on bad input. */
   queryKey<K extends DiscoKind>(kind: K, jid: JidInput, node?: string): DiscoQueryKey<K> {
     assertOptionalText(node, 'node')
-    const account = this.#account()
-    this.#noteAccount(account)
-    return [QUERY_KEY_ROOT, account, kind, normalizeJid(jid), node ?? null] as const
+    return [QUERY_KEY_ROOT, this.#entries.account(), kind, normalizeJid(jid), node ?? null] as const
   }
 
   /** The query key of one page of disco#items. Throws InvalidJidError / InvalidInputError on bad input. */
@@ -574,7 +478,7 @@ export class DiscoClient {
     if (flight) return flight.join(caller)
     const query = this.queryClient.getQueryCache().get(hash)
     if (query && isCached(query)) {
-      this.#bounds?.[key[2] === 'info' ? 'info' : 'items'].touch(query)
+      this.#entries.touch(query)
       return Promise.resolve(query.state.data as Result)
     }
     if (options.noCache) return this.#newFlight(key, false, plan).join(caller)
@@ -604,13 +508,13 @@ export class DiscoClient {
     let options: object | undefined
     if (!query?.options.queryFn) {
       options = this.#queryOptions(key, caller.timeout, {}, hash)
-      query = this.#entry(options)
+      query = this.#fetches.entry(options)
     }
     const flight = this.#newFlight(key, fresh, plan, hash, true)
     // Whatever fetch rode an older flight stops; its waiters follow the new one.
-    this.#cancelFetch(query)
+    this.#fetches.cancel(query)
     this.#stored.add(flight)
-    const written = this.#store(query, options, flight.promise)
+    const written = this.#fetches.store(query, options, flight.promise)
     // The caller goes on once the answer is in the cache: a query made right
     // after sees it there, and a requireFresh right after does not cancel its write.
     return flight.join(caller).then((answer) => written.then(() => answer))
@@ -669,9 +573,9 @@ export class DiscoClient {
         if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
         const query = this.queryClient.getQueryCache().get(hash)
         if (!query || !this.#stored.has(flight)) return
-        this.#cancelFetch(query)
-        this.#refetch(query)
-        this.#dropIfEmpty(query)
+        this.#fetches.cancel(query)
+        this.#fetches.refetch(query)
+        this.#fetches.dropIfEmpty(query)
       },
       () => {
         this.#unsettled.delete(flight)
@@ -683,84 +587,9 @@ export class DiscoClient {
     return flight
   }
 
-  /** The cache entry of these options' key, created with them if there is none. */
-  #entry(options: object): Query {
-    return this.queryClient.getQueryCache().build(this.queryClient, options as unknown as QueryOptionsOf) as Query
-  }
-
-  /**
-   * Starts a fetch of `query` that only stores `answer` (a flight's promise,
-   * or the entry's future): TanStack takes it as the fetch's first attempt
-   * instead of calling the queryFn, so the fetch is no caller of the flight
-   * and has no timeout or abort of its own. `options` replace the entry's.
-   * Resolves once the answer is written, or will not be (failed, cancelled).
-   */
-  #store(query: Query, options: object | undefined, answer: Promise<Result>): Promise<void> {
-    this.#written(query)
-    let written!: () => void
-    const done = new Promise<void>((resolve) => {
-      written = resolve
-    })
-    this.#writes.set(query, written)
-    const settle = (): void => {
-      if (this.#writes.get(query) === written) this.#writes.delete(query)
-      written()
-    }
-    query.fetch(options as QueryOptionsOf | undefined, { initialPromise: answer }).then(settle, () => {
-      settle()
-      // A failure is not kept: an entry with no answer and no observer goes.
-      this.#dropIfEmpty(query)
-    })
-    return done
-  }
-
-  /** The storing fetch of `query` wrote, failed or was cancelled: its callers go on. */
-  #written(query: Query): void {
-    const written = this.#writes.get(query)
-    if (!written) return
-    this.#writes.delete(query)
-    written()
-  }
-
-  /** Removes `query` when it holds no answer and nothing observes, fetches or is about to store into it. */
-  #dropIfEmpty(query: Query): void {
-    // A fetch that failed after a newer one started may have set the entry idle (TanStack cannot cancel a fetch whose answer is in).
-    if (this.#writes.has(query)) return
-    if (query.state.data !== undefined || query.getObserversCount() > 0 || query.state.fetchStatus !== 'idle') return
-    const cache = this.queryClient.getQueryCache()
-    if (cache.get(query.queryHash) === query) cache.remove(query)
-  }
-
   /** Takes the current flight of `hash` out of the table: its callers keep waiting for it, nobody new joins. */
   #retire(hash: string): void {
     this.#flights.delete(hash)
-  }
-
-  /** Cancels the TanStack fetch of `query`, if any, restoring the state from before it: a cancelled fetch never writes. */
-  #cancelFetch(query: Query): void {
-    this.#written(query)
-    if (query.state.fetchStatus === 'idle') return
-    // TanStack makes a CancelledError and its AbortController a DOMException,
-    // synchronously; nobody ever sees either (a silent cancel is swallowed,
-    // and the fetch's signal has no reader left). Their stack traces were
-    // most of what a requireFresh replacing a request in flight cost.
-    // (V8's Error.stackTraceLimit; other engines ignore the property.)
-    const errors = Error as { stackTraceLimit?: number | undefined }
-    const limit = errors.stackTraceLimit
-    errors.stackTraceLimit = 0
-    try {
-      void query.cancel({ revert: true, silent: true })
-    } finally {
-      errors.stackTraceLimit = limit
-    }
-  }
-
-  /**
-   * Fetches `query` again when an active hook observes it and the session is
-   * up; the waiters of a fetch cancelled just before get this one's answer.
-   */
-  #refetch(query: Query): void {
-    if (query.getObserversCount() > 0 && query.isActive() && this.#session.online) query.fetch().catch(noop)
   }
 
   /**
@@ -791,10 +620,9 @@ export class DiscoClient {
     // Early in a new session, an entry showing what a full JID answered in the
     // last one (a roster row) waits for that JID's presence, and its caps,
     // rather than ask. A new question is asked at once.
-    const window = this.#presenceWindow
-    if (window?.awaits(jid) && isFullJid(jid) && this.#session.online) {
-      const shown = this.queryClient.getQueryCache().get(hashOf(key))?.state
-      if (shown?.data !== undefined && shown.isInvalidated) return window.wait(jid, stop).then(() => this.#request(key, fresh, stop, plan))
+    if (this.#session.online) {
+      const wait = this.#presences.waitBeforeAsking(jid, this.queryClient.getQueryCache().get(hashOf(key)), stop)
+      if (wait) return wait.then(() => this.#request(key, fresh, stop, plan))
     }
     return this.#wire.info(jid, node, stop)
   }
@@ -814,9 +642,9 @@ export class DiscoClient {
     this.#attach()
     this.#futures.delete(hash)
     this.#retire(hash)
-    const query = this.#entry(this.#queryOptions(key, DEFAULT_TIMEOUT, {}, hash))
+    const query = this.#fetches.entry(this.#queryOptions(key, DEFAULT_TIMEOUT, {}, hash))
     // A reply on its way is older than this: it must not overwrite it.
-    this.#cancelFetch(query)
+    this.#fetches.cancel(query)
     this.queryClient.setQueryData(key, info)
   }
 
@@ -840,10 +668,10 @@ export class DiscoClient {
       noop,
     )
     const options = this.#queryOptions(key, DEFAULT_TIMEOUT, {}, hash)
-    const query = this.#entry(options)
-    this.#cancelFetch(query)
+    const query = this.#fetches.entry(options)
+    this.#fetches.cancel(query)
     // The entry stores what the future brings, through a fetch that waits for it.
-    void this.#store(query, options, future)
+    void this.#fetches.store(query, options, future)
   }
 
   /**
@@ -869,7 +697,7 @@ export class DiscoClient {
     // Nothing held for the JID (a peer's first caps, usually): no key to hash,
     // nothing to look up. Attached, every entry of ours is indexed by JID;
     // futures and flights are few, and mostly none.
-    if (this.#detach.length > 0 && this.#futures.size === 0 && this.#flights.size === 0 && !this.#byJid.has(key[3])) return
+    if (this.#detach.length > 0 && this.#futures.size === 0 && this.#flights.size === 0 && !this.#entries.of(key[3])) return
     const hash = hashOf(key)
     this.#futures.delete(hash)
     this.#retire(hash)
@@ -891,7 +719,7 @@ export class DiscoClient {
   #flush(refetch: boolean, sessionEnded = false): void {
     this.#futures.clear()
     this.#flights.clear()
-    for (const query of this.#ours()) this.#forget(query, refetch, sessionEnded)
+    for (const query of this.#entries.all()) this.#forget(query, refetch, sessionEnded)
   }
 
   /** Stops serving `query`: removed when nothing observes it, else invalidated (and, with `refetch`, fetched again). */
@@ -899,144 +727,18 @@ export class DiscoClient {
     this.#retire(query.queryHash)
     this.#futures.delete(query.queryHash)
     if (query.getObserversCount() === 0) {
-      if (query.state.fetchStatus !== 'idle') return this.#outlive(query, sessionEnded)
+      if (query.state.fetchStatus !== 'idle') return this.#fetches.outlive(query, sessionEnded)
       this.queryClient.getQueryCache().remove(query)
       return
     }
-    this.#cancelFetch(query)
+    this.#fetches.cancel(query)
     query.invalidate()
-    if (refetch) this.#refetch(query)
-  }
-
-  /**
-   * An entry nobody observes whose fetch is under way at a flush (a
-   * prefetchQuery, fetchQuery or ensureQueryData of the app, or a queryInfo):
-   * removing it would cancel the fetch, and its caller would get TanStack's
-   * CancelledError. It is left to finish for its caller, not served
-   * meanwhile, and removed once settled, as the flush would have, with one
-   * exception: at the end of a session (`sessionEnded`) a request of that
-   * session rejects with DisconnectedError (the end rejects them all), while
-   * a fetch still waiting for the session (waitForSession) asks in the next
-   * one, whose answer is right to keep.
-   */
-  #outlive(query: Query, sessionEnded: boolean): void {
-    query.invalidate()
-    const drop = (): void => {
-      const cache = this.queryClient.getQueryCache()
-      if (query.state.fetchStatus !== 'idle' || cache.get(query.queryHash) !== query) return
-      if (sessionEnded) {
-        if (query.getObserversCount() === 0 && query.state.status === 'error') cache.remove(query)
-      } else if (query.getObserversCount() === 0) {
-        cache.remove(query)
-      } else {
-        // A hook came meanwhile and got the answer from before the flush: it gets a fresh one.
-        query.invalidate()
-        this.#refetch(query)
-      }
-    }
-    query.promise?.then(drop, drop)
-  }
-
-  // ---- presences ----
-
-  /**
-   * An unavailable full JID no longer answers for itself: its entries stop
-   * being served. Observed ones wait, invalidated, for the JID's next
-   * available presence and fetch again then.
-   */
-  readonly #onStanza = (ctx: IncomingContext): undefined => {
-    const { stanza } = ctx
-    if (stanza.name !== 'presence') return undefined
-    const from = stanza.attrs.from
-    if (from === undefined || !from.includes('/')) return undefined
-    const window = this.#presenceWindow
-    if (window?.awaits(from)) {
-      // Once the other taps (entity capabilities) have read it.
-      const jid = tryNormalizeJid(from)
-      if (jid !== undefined) queueMicrotask(() => window.saw(jid))
-    }
-    if (this.#byJid.size === 0) return undefined
-    const entries = this.#byJid.get(from) ?? this.#byJid.get(tryNormalizeJid(from) ?? '')
-    if (!entries) return undefined
-    const type = stanza.attrs.type
-    if (type === 'unavailable') {
-      for (const query of [...entries]) this.#forget(query, false)
-    } else if (type === undefined || type === '') {
-      // After the other taps (entity capabilities) have read this presence.
-      queueMicrotask(() => {
-        for (const query of entries) if (query.state.isInvalidated && query.state.fetchStatus === 'idle') this.#refetch(query)
-      })
-    }
-    return undefined
-  }
-
-  #index(query: Query): void {
-    const jid = query.queryKey[3]
-    if (typeof jid !== 'string' || !this.#isOurs(query.queryKey)) return
-    let entries = this.#byJid.get(jid)
-    if (!entries) {
-      entries = new Set()
-      this.#byJid.set(jid, entries)
-    }
-    entries.add(query)
-  }
-
-  #unindex(query: Query): void {
-    const jid = query.queryKey[3]
-    if (typeof jid !== 'string') return
-    const entries = this.#byJid.get(jid)
-    if (!entries?.delete(query) || entries.size > 0) return
-    this.#byJid.delete(jid)
+    if (refetch) this.#fetches.refetch(query)
   }
 
   /** Cached entries, per kind (for diagnostics and benchmarks). */
   get cacheSize(): Record<DiscoKind, number> {
-    return { info: this.#bounds?.info.size ?? 0, items: this.#bounds?.items.size ?? 0 }
-  }
-
-  #isOurs(key: QueryKey): boolean {
-    if (key[0] !== QUERY_KEY_ROOT || typeof key[1] !== 'string') return false
-    if (this.#accounts.has(key[1])) return true
-    // Our account's entries that came from elsewhere (hydrated after a server
-    // render, restored by a persister) are ours before any query asks for them.
-    const account = this.#account()
-    if (account === '' || key[1] !== account) return false
-    this.#noteAccount(account)
-    return true
-  }
-
-  /**
-   * Makes `account`'s entries ours. Those already in the cache (hydrated
-   * before it was ours) are bounded and indexed now: no cache event will
-   * tell about them again.
-   */
-  #noteAccount(account: string): void {
-    if (this.#accounts.has(account)) return
-    this.#accounts.add(account)
-    const bounds = this.#bounds
-    if (!bounds) return
-    for (const query of this.queryClient.getQueryCache().findAll({ queryKey: [QUERY_KEY_ROOT, account] })) {
-      const kind = query.queryKey[2]
-      if (kind !== 'info' && kind !== 'items') continue
-      bounds[kind].touch(query)
-      this.#index(query)
-    }
-  }
-
-  #ours(): Query[] {
-    return this.queryClient.getQueryCache().findAll({ predicate: (q) => this.#isOurs(q.queryKey) })
-  }
-
-  // Cached per JID object: the key of every query and every cache event needs it.
-  #accountOf: unknown = undefined
-  #accountString = ''
-  #account(): string {
-    const jid = this.#xmpp.jid
-    if (jid !== this.#accountOf) {
-      this.#accountOf = jid
-      this.#accountString = jid?.bare().toString() ?? ''
-    }
-    return this.#accountString
+    return this.#entries.size
   }
 }
 
@@ -1064,9 +766,4 @@ export function privateQueryClient(xmpp: XmppClient, inherit?: QueryClient): Que
     privateClients.set(xmpp, queryClient)
   }
   return queryClient
-}
-
-/** A full JID (with a resource): an entity that says with its presence that it is there. */
-function isFullJid(jid: unknown): boolean {
-  return typeof jid === 'string' && jid.includes('/')
 }

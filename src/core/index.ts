@@ -58,22 +58,17 @@ export type { ClaimRelease, IdentityNames, Release } from './Node.js'
 export { RegisteredFeature } from './RegisteredFeature.js'
 export type { XmlElement, XmlNode } from './xml.js'
 export type { IncomingContext, XmppClient } from './XmppClient.js'
-export { DEFAULT_MAX_ITEMS, DEFAULT_TIMEOUT, DiscoClient, QUERY_KEY_ROOT } from './DiscoClient.js'
+export { DEFAULT_MAX_ITEMS, DEFAULT_TIMEOUT, DiscoClient } from './DiscoClient.js'
 export type {
   DiscoClientOptions,
-  DiscoKind,
-  DiscoPageKey,
-  DiscoPagesKey,
-  DiscoPagesQueryOptions,
-  DiscoQueryKey,
-  DiscoQueryOptions,
-  DiscoQueryOptionsSettings,
   InfoQueryOptions,
   ItemsPageOptions,
   ItemsQueryOptions,
-  PageRequest,
   QueryOptions,
 } from './DiscoClient.js'
+export { QUERY_KEY_ROOT } from './queryKeys.js'
+export type { DiscoKind, DiscoPageKey, DiscoPagesKey, DiscoQueryKey, PageRequest } from './queryKeys.js'
+export type { DiscoPagesQueryOptions, DiscoQueryOptions, DiscoQueryOptionsSettings } from './queryOptions.js'
 export { DiscoEvents } from './DiscoEvents.js'
 export type {
   AbandonedEvent,

@@ -1,7 +1,7 @@
 import { queryOptions } from '@tanstack/react-query'
 import type { DataTag, QueryClient, UnusedSkipTokenOptions } from '@tanstack/react-query'
 import { DiscoClient, discoClientOf } from '../core/DiscoClient.js'
-import type { DiscoKind, DiscoQueryKey } from '../core/DiscoClient.js'
+import type { DiscoKind, DiscoQueryKey } from '../core/queryKeys.js'
 import { DiscoError } from '../core/errors.js'
 import type { JidInput } from '../core/jid.js'
 import type { DiscoInfo, DiscoItems } from '../core/model.js'

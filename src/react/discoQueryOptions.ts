@@ -6,8 +6,10 @@ import type {
   UseSuspenseQueryOptions,
   UseSuspenseQueryResult,
 } from '@tanstack/react-query'
-import { DEFAULT_TIMEOUT, QUERY_KEY_ROOT } from '../core/DiscoClient.js'
-import type { DiscoClient, DiscoKind } from '../core/DiscoClient.js'
+import { DEFAULT_TIMEOUT } from '../core/DiscoClient.js'
+import type { DiscoClient } from '../core/DiscoClient.js'
+import { QUERY_KEY_ROOT } from '../core/queryKeys.js'
+import type { DiscoKind } from '../core/queryKeys.js'
 import { DisconnectedError } from '../core/errors.js'
 import { normalizeJid } from '../core/jid.js'
 import type { JidInput } from '../core/jid.js'

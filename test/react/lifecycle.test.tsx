@@ -149,8 +149,9 @@ describe('logout and login on one QueryClient', () => {
       expect(old.send).toBe(Object.getPrototypeOf(old).send)
       expect(['status', 'online', 'disconnect', 'offline', 'nonza'].map((e) => old.listenerCount(e))).toEqual([0, 0, 0, 0, 0])
     }
-    // One account's worth: its DiscoClient's bounds and index, nothing per old account.
-    expect(listeners() - baseline).toBe(3)
+    // One account's worth: its DiscoClient's two bounds, its index of entries
+    // and its watch on writes (OwnEntries, EntryFetches), nothing per old account.
+    expect(listeners() - baseline).toBe(4)
     // Old accounts' entries are gone; the live one keeps its own.
     const accountsInCache = new Set(queryClient.getQueryCache().getAll().map((q) => q.queryKey[1]))
     expect([...accountsInCache]).toEqual(['user20@example.org'])
