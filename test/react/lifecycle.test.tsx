@@ -24,8 +24,8 @@ afterEach(cleanup)
 
 const BOB = 'bob@example.org/b'
 
-function Show({ jid, label = 'info' }: { jid: string | null; label?: string }) {
-  const { status, fetchStatus, data, error } = useDiscoInfo(jid)
+function Show({ jid, label = 'info', timeout }: { jid: string | null; label?: string; timeout?: number }) {
+  const { status, fetchStatus, data, error } = useDiscoInfo(jid, { timeout })
   const features = data?.features.filter((f) => f.startsWith('urn:example:')).join(',') ?? ''
   return <output aria-label={label}>{`${status}/${fetchStatus}:${error ? error.name : features}`}</output>
 }
@@ -70,6 +70,43 @@ describe('a stream resumption', () => {
     await waitFor(() => expect(text('after')).toBe('success/idle:urn:example:c'))
     expect(text()).toBe('success/idle:urn:example:a')
     expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(2)
+  })
+})
+
+describe('a stream resumption after a long gap', () => {
+  // A phone in a tunnel: the reply cannot come before the hook's timeout.
+  // Hooks are disabled while the session is down; enabled again once it is
+  // resumed, a hook whose entry failed meanwhile fetches (TanStack fetches a
+  // stale entry when its observer is enabled), as after the browser's network
+  // comes back (refetchOnReconnect).
+  it('asks again, once resumed, what a hook lost to a timeout during the gap, and nothing else', async () => {
+    const { alice, bob, network, queryClient } = setup()
+    renderWithDisco(bob, <Feature var="urn:example:a" />)
+    const carol = network.entity('carol@example.org/c')
+    renderWithDisco(carol, <Feature var="urn:example:c" />)
+    renderWithDisco(
+      alice,
+      <>
+        <Show jid={BOB} timeout={100} />
+        <Show jid="carol@example.org/c" label="answered" />
+      </>,
+      queryClient,
+    )
+    await waitFor(() => expect(text('answered')).toBe('success/idle:urn:example:c'))
+    await waitFor(() => expect(text()).toBe('success/idle:urn:example:a'))
+    // A fresh question to bob goes out just as the connection dies.
+    network.interceptor = (stanza, from) => (from === bob ? null : stanza)
+    act(() => {
+      void queryClient.refetchQueries({ queryKey: ['xmpp-disco', 'alice@example.org', 'info', BOB] })
+    })
+    act(() => alice.dropConnection())
+    await waitFor(() => expect(text()).toBe('error/idle:TimeoutError'))
+    network.interceptor = undefined
+    await act(async () => alice.resume())
+    await waitFor(() => expect(text()).toBe('success/idle:urn:example:a'))
+    expect(alice.sentQueries(NS_DISCO_INFO).filter((q) => q.attrs.to === BOB)).toHaveLength(3)
+    // What had its answer is not asked again.
+    expect(alice.sentQueries(NS_DISCO_INFO).filter((q) => q.attrs.to === 'carol@example.org/c')).toHaveLength(1)
   })
 })
 
