@@ -248,8 +248,6 @@ export class DiscoClient {
   dispose(): void {
     if (this.#disposed) return
     this.#disposed = true
-    // The entries of ours, found before the index goes with the detach.
-    const ours = this.#entries.all()
     for (const detach of this.#detach) detach()
     this.#detach = []
     clients.get(this.#xmpp)?.delete(this.queryClient)
@@ -257,7 +255,7 @@ export class DiscoClient {
     this.#flights.clear()
     this.#futures.clear()
     this.#sources.clear()
-    for (const query of ours) {
+    for (const query of this.#entries.all()) {
       this.#fetches.cancel(query)
       if (query.getObserversCount() === 0) this.queryClient.getQueryCache().remove(query)
     }
@@ -621,7 +619,7 @@ export class DiscoClient {
     // last one (a roster row) waits for that JID's presence, and its caps,
     // rather than ask. A new question is asked at once.
     if (this.#session.online) {
-      const wait = this.#presences.waitBeforeAsking(jid, this.queryClient.getQueryCache().get(hashOf(key)), stop)
+      const wait = this.#presences.waitBeforeAsking(jid, () => this.queryClient.getQueryCache().get(hashOf(key)), stop)
       if (wait) return wait.then(() => this.#request(key, fresh, stop, plan))
     }
     return this.#wire.info(jid, node, stop)

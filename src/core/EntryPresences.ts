@@ -60,15 +60,16 @@ export class EntryPresences {
   }
 
   /**
-   * What a request for `jid`'s disco#info (no node) that would refetch
-   * `shown` waits for before asking: the presence of a full JID whose row
+   * What a request for `jid`'s disco#info (no node) that would refetch the
+   * entry `shown` finds waits for before asking: the presence of a full JID whose row
    * shows what it answered in the last session; undefined for a request to
    * send at once (a new question, a bare JID, a presence already seen).
    */
-  waitBeforeAsking(jid: string, shown: Query | undefined, stop: Stop): Promise<void> | undefined {
+  waitBeforeAsking(jid: string, shown: () => Query | undefined, stop: Stop): Promise<void> | undefined {
     const window = this.#window
     if (!window?.awaits(jid) || !jid.includes('/')) return undefined
-    if (shown?.state.data === undefined || !shown.state.isInvalidated) return undefined
+    const state = shown()?.state
+    if (state?.data === undefined || !state.isInvalidated) return undefined
     return window.wait(jid, stop)
   }
 
