@@ -17,6 +17,21 @@ export type UseHasFeatureResult = Omit<UseQueryResult<boolean, Error>, 'data'> &
 
 const supports = (feature: string) => (info: DiscoInfo) => hasFeature(info, feature)
 
+/**
+ * The query's result with `supported` in place of `data`, each property read
+ * through from it. TanStack re-renders a component only when a property it
+ * read changes (tracked queries); a copy (`{ ...result }`) would read them
+ * all, and a row showing `supported` would render again for every fetch.
+ */
+function withSupported(result: UseQueryResult<boolean, Error>): UseHasFeatureResult {
+  const view = {}
+  for (const key of Object.keys(result) as (keyof typeof result)[]) {
+    if (key !== 'data') Object.defineProperty(view, key, { enumerable: true, get: () => result[key] })
+  }
+  Object.defineProperty(view, 'supported', { enumerable: true, get: () => (result.isError ? undefined : result.data) })
+  return view as UseHasFeatureResult
+}
+
 /** Whether `jid` (at `node`) advertises `feature`: true, false, or undefined while unknown. */
 export function useHasFeature(
   jid: JidInput | null | undefined,
@@ -24,6 +39,5 @@ export function useHasFeature(
   options: UseHasFeatureOptions = {},
 ): UseHasFeatureResult {
   const select = useMemo(() => supports(feature), [feature])
-  const { data, ...query } = useDiscoInfo(jid, { ...options, select })
-  return { ...query, supported: query.isError ? undefined : data } as UseHasFeatureResult
+  return withSupported(useDiscoInfo(jid, { ...options, select }))
 }

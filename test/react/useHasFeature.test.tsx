@@ -112,6 +112,34 @@ describe('useHasFeature', () => {
     expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(2)
   })
 
+  // TanStack re-renders a component only for the result properties it read
+  // (tracked queries): a row reading `supported` alone must not pay for
+  // isFetching, dataUpdatedAt and the rest, which a copy of the result reads.
+  it('does not render a row that reads only supported again when a refetch brings the same answer', async () => {
+    const { alice, bob, queryClient } = setup()
+    renderWithDisco(bob, <Feature var="urn:example:a" />)
+    let renders = 0
+    let refetch: (() => Promise<unknown>) | undefined
+    function Row() {
+      const result = useHasFeature(BOB, 'urn:example:a')
+      renders++
+      // Kept outside render's reads: TanStack tracks what a render reads.
+      refetch ??= () => queryClient.refetchQueries({ queryKey: ['xmpp-disco', 'alice@example.org', 'info', BOB] })
+      return <p>{String(result.supported)}</p>
+    }
+    const { container } = renderWithDisco(alice, <Row />, queryClient)
+    await waitFor(() => expect(container.textContent).toBe('true'))
+    await settle()
+    const before = renders
+    await act(async () => {
+      await refetch?.()
+    })
+    await settle()
+    expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(2)
+    expect(container.textContent).toBe('true')
+    expect(renders - before).toBe(0)
+  })
+
   it('is undefined with InvalidJidError and sends nothing for an invalid jid', async () => {
     const { alice, queryClient } = setup()
     const result = latest<UseHasFeatureResult>()
