@@ -19,6 +19,7 @@ import { Session } from '../core/Session.js'
 import { assertOptionalText, checkTimeout } from '../core/validate.js'
 import type { XmppClient } from '../core/XmppClient.js'
 import { useDiscoContext } from './context.js'
+import { resultView } from './resultView.js'
 
 /** What the hooks take besides TanStack's options. */
 export interface DiscoTargetOptions {
@@ -174,12 +175,10 @@ export function useSuspenseDiscoQuery<K extends DiscoKind, TData>(
 /**
  * TanStack's refetch() ignores `enabled` and would run the skipToken queryFn
  * (an error for every hook sharing the disabled key): there is nothing to
- * fetch, so it resolves with the current result. The result is TanStack's
- * property-tracking proxy; this one keeps reads going through it.
+ * fetch, so it resolves with the current result.
  */
 export function withoutRefetch<R extends { refetch: (...args: never[]) => Promise<unknown> }>(result: R): R {
-  const refetch = (): Promise<R> => Promise.resolve(result)
-  return new Proxy(result, {
-    get: (target, key, receiver) => (key === 'refetch' ? refetch : Reflect.get(target, key, receiver)),
-  })
+  const view: R = resultView(result, { refetch: () => refetch as R['refetch'] }) as R
+  const refetch = (): Promise<R> => Promise.resolve(view)
+  return view
 }

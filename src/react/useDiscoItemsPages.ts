@@ -9,6 +9,7 @@ import { walkPages } from '../core/PageWalk.js'
 import type { XmppClient } from '../core/XmppClient.js'
 import { useDiscoContext } from './context.js'
 import { withoutRefetch } from './discoQueryOptions.js'
+import { resultView } from './resultView.js'
 
 export interface UseDiscoItemsPagesOptions {
   /** The node whose items to page through. */
@@ -72,8 +73,13 @@ export function useDiscoItemsPages(
   const { client, xmpp, online } = useDiscoContext('useDiscoItemsPages')
   const { disabled, ...queryOptions } = pagesOptions(client, xmpp, online, jid, options)
   const result = useInfiniteQuery(queryOptions, client.queryClient)
-  const pages = result.data?.pages
-  const walked = pages ? walkPages(pages) : undefined
-  const withTotals = Object.assign(result, { items: walked?.items ?? NONE, count: walked?.count })
+  // Walked when read, once per result.
+  let walked: ReturnType<typeof walkPages> | undefined
+  const walk = () => {
+    const pages = result.data?.pages
+    if (pages && !walked) walked = walkPages(pages)
+    return walked
+  }
+  const withTotals: UseDiscoItemsPagesResult = resultView(result, { items: () => walk()?.items ?? NONE, count: () => walk()?.count })
   return disabled ? withoutRefetch(withTotals) : withTotals
 }

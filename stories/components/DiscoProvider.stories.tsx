@@ -23,28 +23,26 @@ function Online() {
         {isStale ? ' (stale)' : ''} · {data ? `${data.features.length} features` : 'no data'} · the server was asked{' '}
         <output aria-label="asked">{asked}</output> {asked === 1 ? 'time' : 'times'}
       </p>
-      <p>
-        <button type="button" onClick={() => example.me.dropConnection()}>
-          Lose the network
-        </button>{' '}
-        <button type="button" onClick={() => example.me.resume()}>
-          Resume the stream
-        </button>{' '}
-        <button type="button" onClick={() => example.me.goOffline()}>
-          End the session
-        </button>{' '}
-        <button type="button" onClick={() => example.me.goOnline()}>
-          Start a new session
-        </button>
-      </p>
+      <SessionButtons resumption />
     </>
   )
 }
 
-function SessionButtons() {
+/** What the network and the server may do to our session; `resumption`: a drop XEP-0198 resumes too. */
+function SessionButtons({ resumption = false }: { resumption?: boolean }) {
   const example = useExample()
   return (
     <p>
+      {resumption && (
+        <>
+          <button type="button" onClick={() => example.me.dropConnection()}>
+            Lose the network
+          </button>{' '}
+          <button type="button" onClick={() => example.me.resume()}>
+            Resume the stream
+          </button>{' '}
+        </>
+      )}
       <button type="button" onClick={() => example.me.goOffline()}>
         End the session
       </button>{' '}

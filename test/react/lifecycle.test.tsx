@@ -44,21 +44,25 @@ function Later({ children }: { children: ReactNode }) {
   )
 }
 
+/** Bob declaring urn:example:a and carol urn:example:c, and `ui` rendered for alice. */
+function aliceAsking(ui: ReactNode) {
+  const world = setup()
+  const { alice, bob, network, queryClient } = world
+  renderWithDisco(bob, <Feature var="urn:example:a" />)
+  renderWithDisco(network.entity('carol@example.org/c'), <Feature var="urn:example:c" />)
+  renderWithDisco(alice, <>{ui}</>, queryClient)
+  return world
+}
+
 describe('a stream resumption', () => {
   it('keeps hooks working: data shown through the gap, a hook mounted afterwards fetches', async () => {
-    const { alice, bob, network, queryClient } = setup()
-    renderWithDisco(bob, <Feature var="urn:example:a" />)
-    const carol = network.entity('carol@example.org/c')
-    renderWithDisco(carol, <Feature var="urn:example:c" />)
-    renderWithDisco(
-      alice,
+    const { alice } = aliceAsking(
       <>
         <Show jid={BOB} />
         <Later>
           <Show jid="carol@example.org/c" label="after" />
         </Later>
       </>,
-      queryClient,
     )
     await waitFor(() => expect(text()).toBe('success/idle:urn:example:a'))
 
@@ -80,17 +84,11 @@ describe('a stream resumption after a long gap', () => {
   // stale entry when its observer is enabled), as after the browser's network
   // comes back (refetchOnReconnect).
   it('asks again, once resumed, what a hook lost to a timeout during the gap, and nothing else', async () => {
-    const { alice, bob, network, queryClient } = setup()
-    renderWithDisco(bob, <Feature var="urn:example:a" />)
-    const carol = network.entity('carol@example.org/c')
-    renderWithDisco(carol, <Feature var="urn:example:c" />)
-    renderWithDisco(
-      alice,
+    const { alice, bob, network, queryClient } = aliceAsking(
       <>
         <Show jid={BOB} timeout={100} />
         <Show jid="carol@example.org/c" label="answered" />
       </>,
-      queryClient,
     )
     await waitFor(() => expect(text('answered')).toBe('success/idle:urn:example:c'))
     await waitFor(() => expect(text()).toBe('success/idle:urn:example:a'))
