@@ -15,9 +15,9 @@ import type { Query, QueryCache, QueryKey } from '@tanstack/query-core'
 
 const SWEEP_DELAY = 5000
 
-/** Never fetched, never set: holds no answer. */
+/** Holds no answer and no error: never fetched, never set (an entry made with its initialData holds one). */
 function isPristine(query: Query): boolean {
-  return query.state.dataUpdateCount === 0 && query.state.errorUpdateCount === 0
+  return query.state.data === undefined && query.state.errorUpdateCount === 0
 }
 
 function inUse(query: Query): boolean {

@@ -113,6 +113,13 @@ export interface ItemsPageOptions extends RsmRequest {
  */
 export interface InfoSource {
   resolveInfo(jid: string, context: { signal: AbortSignal }): Promise<DiscoInfo | undefined> | undefined
+  /**
+   * The info of `jid` if it is known at once, without waiting or sending
+   * (a verified caps hash): a new entry starts with it (TanStack's
+   * initialData), so a hook mounted for that JID renders it in its first
+   * render, with no fetch. Must not change what it answers from.
+   */
+  peekInfo?(jid: string): DiscoInfo | undefined
 }
 
 /** What DiscoClient.for takes besides the xmpp client. */
@@ -376,8 +383,11 @@ export class DiscoClient {
   ): DiscoQueryOptions<ResultOf<K>, K> {
     const ride = waitForSession ? this.#rideWhenOnline : this.#ride
     const plan: Plan = { queue }
+    const [, , kind, jid, node] = queryKey
     return {
       queryKey: queryKey as DiscoQueryKey<K>,
+      // Read by TanStack when it creates the entry, not on each render.
+      ...(kind === 'info' && node === null ? { initialData: () => this.#peek(jid) as ResultOf<K> | undefined } : {}),
       // Hashed once: TanStack takes it as is instead of hashing the key again.
       queryHash: hash,
       // TanStack calls this when it wants fresh data: ride the flight of the
@@ -623,6 +633,15 @@ export class DiscoClient {
       if (wait) return wait.then(() => this.#request(key, fresh, stop, plan))
     }
     return this.#wire.info(jid, node, stop)
+  }
+
+  /** What an info source knows of `jid` at once (a verified caps hash), if any. */
+  #peek(jid: string): DiscoInfo | undefined {
+    for (const source of this.#sources) {
+      const info = source.peekInfo?.(jid)
+      if (info) return info
+    }
+    return undefined
   }
 
   #connected(): boolean {

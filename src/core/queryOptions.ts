@@ -18,6 +18,8 @@ export interface DiscoQueryOptions<T, K extends DiscoKind> {
   queryKey: DiscoQueryKey<K>
   queryFn: (context: QueryFunctionContext<DiscoQueryKey<K>>) => Promise<T>
   queryHash: string
+  /** A plain disco#info entry starts with what an info source knows at once (InfoSource.peekInfo). */
+  initialData?: () => T | undefined
   queryKeyHashFn: (key: DiscoQueryKey<K>) => string
   staleTime: number
   gcTime: number

@@ -239,6 +239,44 @@ describe('<DiscoProvider caps>', () => {
     expect(peers.map((p) => p.asked.length)).toEqual([1, ...peers.slice(1).map(() => 0)])
   })
 
+  it("shows a contact's info in its row's first render when its caps hash is verified already: never pending, nothing sent", async () => {
+    const { network, alice } = setup()
+    const ver = await verOf(HONEST)
+    const romeo = rawPeer(network, 'romeo@example.org/r', () => HONEST)
+    const juliet = rawPeer(network, 'juliet@example.org/r', () => HONEST)
+    const seen: string[] = []
+    function Row({ jid }: { jid: string }) {
+      const { status, data } = useDiscoInfo(jid)
+      seen.push(`${jid} ${status}`)
+      return <li>{data ? (data.features.includes('urn:example:jingle') ? 'jingle' : 'no') : '…'}</li>
+    }
+    const queryClient = newQueryClient()
+    const app = (rows: ReactNode) => (
+      <StrictMode>
+        <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={entityCaps({ node: NODE })}>
+          <ul>{rows}</ul>
+        </DiscoProvider>
+      </StrictMode>
+    )
+    const { container, rerender } = render(app(null))
+    const rows = () => [...container.querySelectorAll('li')].map((li) => li.textContent)
+    presenceFrom(alice, romeo.jid, c115(ver))
+    presenceFrom(alice, juliet.jid, c115(ver))
+    await settle(20)
+    // Romeo's row verifies the hash (one query, at node#ver).
+    rerender(app(<Row jid={romeo.jid} />))
+    await waitFor(() => expect(rows()).toEqual(['jingle']))
+    expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(1)
+    // Juliet runs the same client: her row renders with the answer at once.
+    seen.length = 0
+    rerender(app([<Row key="r" jid={romeo.jid} />, <Row key="j" jid={juliet.jid} />]))
+    expect(rows()).toEqual(['jingle', 'jingle'])
+    expect(seen.filter((s) => s.startsWith(juliet.jid))).not.toContain(`${juliet.jid} pending`)
+    await settle(20)
+    expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(1)
+    expect(juliet.asked).toEqual([])
+  })
+
   it('says what caps takes when given the options themselves', () => {
     const { bob } = setup()
     const options = { node: NODE } as unknown as CapsPlugin

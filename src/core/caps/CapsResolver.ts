@@ -144,18 +144,31 @@ export class CapsResolver implements InfoSource {
     return this.#resolve(jid, context.signal)
   }
 
+  /** InfoSource: the disco#info of `jid` from a verified hash it advertises, if one is known now. */
+  peekInfo(jid: string): DiscoInfo | undefined {
+    const caps = this.#state.capsOf(jid)
+    return caps && !caps.legacy ? this.#known(jid, caps) : undefined
+  }
+
+  /** The info of a verified hash of `caps`, for `jid`. */
+  #known(jid: string, caps: AdvertisedCaps): DiscoInfo | undefined {
+    for (const key of caps.keys) {
+      const known = this.#state.verified.get(key.id)
+      if (!known) continue
+      // Told once the caller is done (peekInfo is read while React renders).
+      if (this.#events.listening) queueMicrotask(() => this.#events.emit({ type: 'caps-used', jid, hash: key.id, at: Date.now() }))
+      return structuredClone(known)
+    }
+    return undefined
+  }
+
   async #resolve(jid: string, signal: AbortSignal): Promise<DiscoInfo | undefined> {
     let storageAsked = false
     for (;;) {
       const caps = this.#state.capsOf(jid, true)
       if (!caps || caps.legacy) return undefined
-      for (const key of caps.keys) {
-        const known = this.#state.verified.get(key.id)
-        if (known) {
-          if (this.#events.listening) this.#events.emit({ type: 'caps-used', jid, hash: key.id, at: Date.now() })
-          return structuredClone(known)
-        }
-      }
+      const known = this.#known(jid, caps)
+      if (known) return known
       if (this.#persisted && !storageAsked && caps.keys.length > 0) {
         // Once per call: its caps may change while the storage answers; then look again.
         storageAsked = true

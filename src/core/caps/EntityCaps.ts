@@ -272,4 +272,9 @@ export class EntityCaps implements InfoSource {
   resolveInfo(jid: string, context: { signal: AbortSignal }): Promise<DiscoInfo | undefined> | undefined {
     return this.#resolver.resolveInfo(jid, context)
   }
+
+  /** InfoSource: the disco#info of `jid` from a verified caps hash it advertises, if one is known now. */
+  peekInfo(jid: string): DiscoInfo | undefined {
+    return this.#resolver.peekInfo(jid)
+  }
 }
