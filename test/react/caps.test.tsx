@@ -14,6 +14,18 @@ import { newSessionWithStreamManagement } from '../helpers/fakeNetwork.js'
 import { ask, asXmpp, infoSeen, newQueryClient, settle, setup } from '../helpers/renderWithDisco.js'
 
 const NODE = 'https://app.example'
+
+/** A roster for `alice` with caps on: `app(rows)` is the tree to render (or rerender) with those rows, on one QueryClient. */
+function rosterOf(alice: Parameters<typeof asXmpp>[0]) {
+  const queryClient = newQueryClient()
+  return (rows: ReactNode) => (
+    <StrictMode>
+      <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={entityCaps({ node: NODE })}>
+        <ul>{rows}</ul>
+      </DiscoProvider>
+    </StrictMode>
+  )
+}
 const presences = (sent: XmlElement[]) => sent.filter((s) => s.is('presence'))
 
 describe('<DiscoProvider caps>', () => {
@@ -212,14 +224,7 @@ describe('<DiscoProvider caps>', () => {
       const { data, isStale } = useDiscoInfo(jid)
       return <li>{data ? `${data.features.includes('urn:example:jingle') ? 'jingle' : 'no'}${isStale ? ' stale' : ''}` : '…'}</li>
     }
-    const queryClient = newQueryClient()
-    const app = (rows: ReactNode) => (
-      <StrictMode>
-        <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={entityCaps({ node: NODE })}>
-          <ul>{rows}</ul>
-        </DiscoProvider>
-      </StrictMode>
-    )
+    const app = rosterOf(alice)
     // The contacts' presences, then a row for each (a roster shows the resources it knows of).
     const { rerender } = render(app(null))
     for (const p of peers) presenceFrom(alice, p.jid, c115(ver))
@@ -250,14 +255,7 @@ describe('<DiscoProvider caps>', () => {
       seen.push(`${jid} ${status}`)
       return <li>{data ? (data.features.includes('urn:example:jingle') ? 'jingle' : 'no') : '…'}</li>
     }
-    const queryClient = newQueryClient()
-    const app = (rows: ReactNode) => (
-      <StrictMode>
-        <DiscoProvider client={asXmpp(alice)} queryClient={queryClient} caps={entityCaps({ node: NODE })}>
-          <ul>{rows}</ul>
-        </DiscoProvider>
-      </StrictMode>
-    )
+    const app = rosterOf(alice)
     const { container, rerender } = render(app(null))
     const rows = () => [...container.querySelectorAll('li')].map((li) => li.textContent)
     presenceFrom(alice, romeo.jid, c115(ver))
