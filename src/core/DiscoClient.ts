@@ -28,7 +28,7 @@
  * Rooms beside it: OwnEntries (which cache entries are ours, by account,
  * indexed by JID and bounded), EntryFetches (the fetches that write answers
  * and the cancel that keeps one from being written), EntryPresences (what a
- * peer's presence, and a new session, mean for its entries), DiscoRequests
+ * peer's unavailable or available presence means for its entries), DiscoRequests
  * (the IQs on the wire) and Flight (one request shared by its callers).
  */
 import { QueryClient, hashKey } from '@tanstack/query-core'
@@ -103,16 +103,27 @@ export interface ItemsPageOptions extends RsmRequest {
   queue?: RequestQueue | undefined
 }
 
+/** What an InfoSource is told of a request. */
+export interface InfoSourceContext {
+  /** Aborts when every caller waiting for the answer has gone. */
+  signal: AbortSignal
+  /**
+   * The request refreshes an answer its entry shows from before (the entry
+   * has data and was invalidated: a new session, a flush), rather than ask
+   * a new question.
+   */
+  refreshing?: boolean | undefined
+}
+
 /**
  * Something that can answer a plain disco#info query (no node) to a JID
  * without the query going out as is: entity capabilities are one. Asked,
  * lazily, each time DiscoClient would send such a query (not for
  * requireFresh). Return undefined to let the query go; else a promise of
- * the info, or of undefined to send the query after all. `signal` aborts
- * when every caller waiting for the answer has gone.
+ * the info, or of undefined to send the query after all.
  */
 export interface InfoSource {
-  resolveInfo(jid: string, context: { signal: AbortSignal }): Promise<DiscoInfo | undefined> | undefined
+  resolveInfo(jid: string, context: InfoSourceContext): Promise<DiscoInfo | undefined> | undefined
   /**
    * The info of `jid` if it is known at once, without waiting or sending
    * (a verified caps hash): a new entry starts with it (TanStack's
@@ -275,7 +286,6 @@ export class DiscoClient {
       this.#fetches.attach(),
       this.#matcher.retain(),
       this.#session.onEnd(() => {
-        this.#presences.sessionEnded()
         this.#flush(false, true)
         this.#sessionEnded = true
         // Without stream management the new session's 'online' ended this one:
@@ -283,20 +293,18 @@ export class DiscoClient {
         queueMicrotask(this.#onSessionUp)
       }),
       this.#session.subscribe(this.#onSessionUp),
-      () => this.#presences.dispose(),
       ClientHooks.of(this.#xmpp).tapIncoming(this.#presences.onStanza),
     ]
   }
 
   /**
    * A new session is up: what hooks observe (flushed, kept invalidated)
-   * fetches again, hooks that were disabled while offline on their own. A
-   * request for a full JID waits for its presence meanwhile (#request).
+   * fetches again, hooks that were disabled while offline on their own. With
+   * caps, a contact's row waits for its presence meanwhile (CapsResolver).
    */
   readonly #onSessionUp = (): void => {
     if (!this.#sessionEnded || !this.#session.online || this.#disposed) return
     this.#sessionEnded = false
-    this.#presences.sessionUp()
     for (const query of this.#entries.all()) if (query.state.isInvalidated && query.state.fetchStatus === 'idle') this.#fetches.refetch(query)
   }
 
@@ -610,10 +618,15 @@ export class DiscoClient {
     if (key[2] === 'items-page') return this.#wire.page(jid, node, key[5], stop)
     if (kind === 'items') return this.#wire.items(jid, node, { maxItems: plan.maxItems ?? DEFAULT_MAX_ITEMS, from: plan.from }, stop)
     if (node !== null || fresh || this.#sources.size === 0) return this.#wire.info(jid, node, stop)
-    // The signal, costly to make, only for a source that reads it.
+    // The signal, costly to make, and the entry's state, only for a source that reads them.
+    const cache = this.queryClient.getQueryCache()
     const context = {
       get signal() {
         return stop.signal
+      },
+      get refreshing() {
+        const state = cache.get(hashOf(key))?.state
+        return state?.data !== undefined && state.isInvalidated
       },
     }
     for (const source of this.#sources) {
@@ -624,13 +637,6 @@ export class DiscoClient {
         if (stop.stopped) throw stop.reason
         return this.#wire.info(jid, node, stop)
       })
-    }
-    // Early in a new session, an entry showing what a full JID answered in the
-    // last one (a roster row) waits for that JID's presence, and its caps,
-    // rather than ask. A new question is asked at once.
-    if (this.#session.online) {
-      const wait = this.#presences.waitBeforeAsking(jid, () => this.queryClient.getQueryCache().get(hashOf(key)), stop)
-      if (wait) return wait.then(() => this.#request(key, fresh, stop, plan))
     }
     return this.#wire.info(jid, node, stop)
   }

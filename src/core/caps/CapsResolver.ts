@@ -8,6 +8,8 @@
  * XEP-0390 section 6.2.1 (only a verified hash is cached; only the most
  *   recent hash set of a JID is used)
  * RFC 6121 section 4.5.2 (an unavailable JID's caps say nothing any more)
+ * RFC 6121 section 4.2.2 (after our initial presence in a new session, the
+ *   server delivers our contacts' presences, with their caps: PresenceWindow)
  *
  * Presences map each JID to the caps it advertised (CapsState); nothing is
  * sent until its disco#info is asked for. Then, as an InfoSource of
@@ -20,10 +22,15 @@
  * answer (XEP-0115 5.4 checks the entity's response to a disco#info query):
  * nothing more is sent unless it does not match, and the JID's info is
  * forgotten only once it is checked, so that query is not abandoned.
+ *
+ * After a new session, caps are known again only as presences come back.
+ * Meanwhile a request that refreshes what a contact answered before (its
+ * row) waits for that contact's presence, whose caps then answer from the
+ * hashes verified already, instead of the row asking the contact itself.
  */
 import xml from '@xmpp/xml'
 import { ClientHooks } from '../ClientHooks.js'
-import type { InfoSource } from '../DiscoClient.js'
+import type { InfoSource, InfoSourceContext } from '../DiscoClient.js'
 import { DiscoEvents } from '../DiscoEvents.js'
 import { StanzaError } from '../errors.js'
 import { Flight, abortReason } from '../Flight.js'
@@ -43,6 +50,7 @@ import { CapsState } from './CapsState.js'
 import { Lru } from './Lru.js'
 import type { CapsLimits, CapsSnapshot } from './CapsState.js'
 import { PersistedCaps } from './PersistedCaps.js'
+import { PresenceWindow } from './PresenceWindow.js'
 import { Verifications, join } from './Verifications.js'
 import type { Verification } from './Verifications.js'
 import { verifyCapsHash } from './verifyCapsHash.js'
@@ -56,6 +64,7 @@ const isPlainInfo = (payload: XmlElement): boolean => payload.getNS() === NS_DIS
 
 export class CapsResolver implements InfoSource {
   readonly #matcher: ReplyMatcher
+  readonly #session: Session
   readonly #state: CapsState
   /** Caps read from presences, for equal caps to share what they are made of (as many as verified hashes). */
   readonly #read: ReadCaps
@@ -64,12 +73,15 @@ export class CapsResolver implements InfoSource {
   readonly #flights = new Verifications()
   /** Called when a JID's info may have changed with its caps. */
   readonly #forget: (jid: string) => void
+  /** From the end of a session until the presences of the next have come (PresenceWindow). */
+  #window: PresenceWindow | undefined
   #detach: Release[]
   #disposed = false
 
   /** Reads the presences `xmpp` receives until dispose(); `forget(jid)` when a JID's info may have changed with its caps. */
   constructor(xmpp: XmppClient, options: CapsResolverOptions, forget: (jid: string) => void) {
     this.#matcher = ReplyMatcher.for(xmpp)
+    this.#session = Session.of(xmpp)
     this.#state = new CapsState(options)
     this.#read = new Lru(options.maxHashes ?? 1000)
     this.#persisted = options.storage && new PersistedCaps(options.storage, options.maxHashes ?? 1000)
@@ -81,7 +93,20 @@ export class CapsResolver implements InfoSource {
         return undefined
       }),
       // A new session gets every presence anew.
-      Session.of(xmpp).onEnd(() => this.#state.clear()),
+      this.#session.onEnd(() => {
+        this.#window?.close()
+        const window = new PresenceWindow(this.#state.hashing())
+        this.#state.clear()
+        this.#window = window
+        // Without stream management the new session's 'online' ended this one: it is up already.
+        queueMicrotask(() => {
+          if (this.#session.online) window.closeAfter()
+        })
+      }),
+      this.#session.subscribe(() => {
+        if (this.#session.online) this.#window?.closeAfter()
+      }),
+      () => this.#window?.close(),
     ]
   }
 
@@ -100,6 +125,12 @@ export class CapsResolver implements InfoSource {
     const from = stanza.attrs.from
     const jid = from === undefined ? undefined : tryNormalizeJid(from)
     if (jid === undefined) return
+    this.#readPresence(jid, stanza)
+    // Read: what waits for this JID's presence goes on.
+    this.#window?.saw(jid)
+  }
+
+  #readPresence(jid: string, stanza: XmlElement): void {
     const type = stanza.attrs.type
     if (type === 'unavailable') return this.#state.unavailable(jid)
     if (type !== undefined && type !== '') return
@@ -138,10 +169,15 @@ export class CapsResolver implements InfoSource {
   }
 
   /** InfoSource: the disco#info of `jid` through its caps, or undefined when it advertised none we use. */
-  resolveInfo(jid: string, context: { signal: AbortSignal }): Promise<DiscoInfo | undefined> | undefined {
+  resolveInfo(jid: string, context: InfoSourceContext): Promise<DiscoInfo | undefined> | undefined {
     const caps = this.#state.capsOf(jid)
-    if (!caps || caps.legacy) return undefined
-    return this.#resolve(jid, context.signal)
+    if (caps) return caps.legacy ? undefined : this.#resolve(jid, context.signal)
+    // Early in a new session, a row showing what a contact (a full JID)
+    // answered in the last one waits for its presence. A new question is
+    // asked at once.
+    const window = this.#window
+    if (!window?.awaits(jid) || !jid.includes('/') || !this.#session.online || !context.refreshing) return undefined
+    return window.wait(jid, context.signal).then(() => this.resolveInfo(jid, context))
   }
 
   /** InfoSource: the disco#info of `jid` from a verified hash it advertises, if one is known now. */
@@ -255,6 +291,7 @@ export class CapsResolver implements InfoSource {
     this.#disposed = true
     for (const detach of this.#detach) detach()
     this.#detach = []
+    this.#window?.close()
     this.#flights.abortAll(new DOMException('Entity capabilities were turned off', 'AbortError'))
     this.#state.clear(true)
     this.#read.clear()

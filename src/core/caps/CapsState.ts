@@ -141,6 +141,11 @@ export class CapsState {
     return { hashes, jids }
   }
 
+  /** The JIDs whose current caps can be shared (a hash, not legacy). */
+  *hashing(): IterableIterator<string> {
+    for (const [jid, record] of this.#jids.entries()) if (record.caps && !record.caps.legacy) yield jid
+  }
+
   /** Forgets every JID (a new session gets every presence anew); `verified` too with `all`. */
   clear(all = false): void {
     this.#jids.clear()

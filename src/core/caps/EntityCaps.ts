@@ -9,7 +9,7 @@
  * DiscoProvider's `caps={entityCaps(options)}` holds.
  */
 import { DiscoClient } from '../DiscoClient.js'
-import type { InfoSource } from '../DiscoClient.js'
+import type { InfoSource, InfoSourceContext } from '../DiscoClient.js'
 import { DiscoServer } from '../DiscoServer.js'
 import { once } from '../ClientHooks.js'
 import { DiscoError, InvalidInputError } from '../errors.js'
@@ -269,7 +269,7 @@ export class EntityCaps implements InfoSource {
   }
 
   /** InfoSource: the disco#info of `jid` through its caps, or undefined when it advertised none we use. */
-  resolveInfo(jid: string, context: { signal: AbortSignal }): Promise<DiscoInfo | undefined> | undefined {
+  resolveInfo(jid: string, context: InfoSourceContext): Promise<DiscoInfo | undefined> | undefined {
     return this.#resolver.resolveInfo(jid, context)
   }
 

@@ -1,32 +1,17 @@
 // PresenceWindow: requests for full JIDs wait for their presence early in a
 // new session, until it comes, the window closes, or the request stops.
 import { describe, expect, it, vi } from 'vitest'
-import { PresenceWindow } from '../../src/core/PresenceWindow.js'
-import type { Stop } from '../../src/core/Flight.js'
+import { PresenceWindow } from '../../../src/core/caps/PresenceWindow.js'
 
-/** A Stop the test ends by hand. */
-function stopper(): Stop & { end(reason: unknown): void } {
-  const listeners: (() => void)[] = []
-  const stop = {
-    stopped: false,
-    reason: undefined as unknown,
-    signal: new AbortController().signal,
-    onStop(listener: () => void) {
-      if (stop.stopped) listener()
-      else listeners.push(listener)
-    },
-    end(reason: unknown) {
-      stop.stopped = true
-      stop.reason = reason
-      for (const listener of listeners.splice(0)) listener()
-    },
-  }
-  return stop
+/** The signal of a request the test ends by hand. */
+function stopper(): AbortSignal & { end(reason: unknown): void } {
+  const controller = new AbortController()
+  return Object.assign(controller.signal, { end: (reason: unknown) => controller.abort(reason) })
 }
 
 describe('PresenceWindow', () => {
   it("lets a request go on when its JID's presence comes, and stops waiting for that JID", async () => {
-    const window = new PresenceWindow()
+    const window = new PresenceWindow(['juliet@example.org/balcony', 'romeo@example.org/orchard'])
     expect(window.awaits('juliet@example.org/balcony')).toBe(true)
     let done = false
     const waiting = window.wait('juliet@example.org/balcony', stopper()).then(() => (done = true))
@@ -42,7 +27,7 @@ describe('PresenceWindow', () => {
   it('lets every waiting request go on when it closes, after closeAfter(ms), and leaves no timer', async () => {
     vi.useFakeTimers()
     try {
-      const window = new PresenceWindow()
+      const window = new PresenceWindow(['a@example.org/r', 'b@example.org/r', 'c@example.org/r'])
       const outcomes: string[] = []
       const a = window.wait('a@example.org/r', stopper()).then(() => outcomes.push('a'))
       const b = window.wait('b@example.org/r', stopper()).then(() => outcomes.push('b'))
@@ -62,7 +47,7 @@ describe('PresenceWindow', () => {
   it('stays open past closeAfter(ms) while presences keep coming (1 s apart at most), closing at the latest at 4 x ms', async () => {
     vi.useFakeTimers()
     try {
-      const flood = new PresenceWindow()
+      const flood = new PresenceWindow(['last@example.org/r'])
       let floodDone = false
       void flood.wait('last@example.org/r', stopper()).then(() => (floodDone = true))
       flood.closeAfter(5000)
@@ -77,7 +62,7 @@ describe('PresenceWindow', () => {
       await vi.advanceTimersByTimeAsync(1)
       expect(floodDone).toBe(true)
 
-      const endless = new PresenceWindow()
+      const endless = new PresenceWindow(['last@example.org/r'])
       let endlessDone = false
       void endless.wait('last@example.org/r', stopper()).then(() => (endlessDone = true))
       endless.closeAfter(5000)
@@ -95,7 +80,7 @@ describe('PresenceWindow', () => {
   })
 
   it('rejects a waiting request with the reason it stopped for, and forgets it', async () => {
-    const window = new PresenceWindow()
+    const window = new PresenceWindow(['juliet@example.org/balcony'])
     const stop = stopper()
     const waiting = window.wait('juliet@example.org/balcony', stop)
     stop.end(new Error('abandoned'))
@@ -103,5 +88,15 @@ describe('PresenceWindow', () => {
     // Its presence later wakes nobody.
     window.saw('juliet@example.org/balcony')
     window.close()
+  })
+
+  // A peer we only asked (no presence of it in the last session, so no caps)
+  // sends us no presence in the new one either: its row is asked at once.
+  it('holds back only the JIDs it expects a presence from', () => {
+    const window = new PresenceWindow(['juliet@example.org/balcony'])
+    expect(window.awaits('juliet@example.org/balcony')).toBe(true)
+    expect(window.awaits('bob@example.org/desk')).toBe(false)
+    window.close()
+    expect(window.awaits('juliet@example.org/balcony')).toBe(false)
   })
 })
