@@ -87,4 +87,4 @@ export type {
 } from './DiscoEvents.js'
 export { ReplyMatcher, stanzaErrorFrom } from './ReplyMatcher.js'
 export type { PendingRequest } from './ReplyMatcher.js'
-export type { InfoSource } from './DiscoClient.js'
+export type { InfoSource, InfoSourceContext } from './DiscoClient.js'
