@@ -50,11 +50,11 @@ export class OwnEntries {
    */
   attach(): Release {
     const cache = this.#cache
-    const mine = (kind: DiscoKind) => (key: QueryKey) => this.isOurs(key) && kindOf(key) === kind
+    const mine = (kind: DiscoKind) => (key: QueryKey) => this.#isOurs(key) && kindOf(key) === kind
     const limit = (kind: DiscoKind) => () => this.#limits[kind]
     const bounds = { info: new CacheBound(cache, mine('info'), limit('info')), items: new CacheBound(cache, mine('items'), limit('items')) }
     this.#bounds = bounds
-    for (const query of cache.getAll()) if (this.isOurs(query.queryKey)) this.#index(query)
+    for (const query of cache.getAll()) if (this.#isOurs(query.queryKey)) this.#index(query)
     const unsubscribe = cache.subscribe((event) => {
       if (event.type === 'added') this.#index(event.query)
       else if (event.type === 'removed') this.#unindex(event.query)
@@ -75,7 +75,7 @@ export class OwnEntries {
     return account
   }
 
-  isOurs(key: QueryKey): boolean {
+  #isOurs(key: QueryKey): boolean {
     if (key[0] !== QUERY_KEY_ROOT || typeof key[1] !== 'string') return false
     if (this.#accounts.has(key[1])) return true
     // Our account's entries that came from elsewhere (hydrated after a server
@@ -88,7 +88,7 @@ export class OwnEntries {
 
   /** Every entry of ours in the cache. */
   all(): Query[] {
-    return this.#cache.findAll({ predicate: (query) => this.isOurs(query.queryKey) })
+    return this.#cache.findAll({ predicate: (query) => this.#isOurs(query.queryKey) })
   }
 
   /** Our entries whose target is `jid` (normalised), if any. */
@@ -141,7 +141,7 @@ export class OwnEntries {
 
   #index(query: Query): void {
     const jid = query.queryKey[3]
-    if (typeof jid !== 'string' || !this.isOurs(query.queryKey)) return
+    if (typeof jid !== 'string' || !this.#isOurs(query.queryKey)) return
     let entries = this.#byJid.get(jid)
     if (!entries) {
       entries = new Set()

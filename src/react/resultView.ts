@@ -20,7 +20,7 @@ export function resultView<R extends object, X extends object, O extends keyof R
 ): OmitEach<R, O> & X {
   const view = {}
   for (const key of Object.keys(result) as (keyof R)[]) {
-    if (key === hidden || key in own) continue
+    if (key === hidden || Object.hasOwn(own, key)) continue
     Object.defineProperty(view, key, { enumerable: true, get: () => result[key] })
   }
   for (const key of Object.keys(own) as (keyof X)[]) Object.defineProperty(view, key, { enumerable: true, get: own[key] })
