@@ -6,8 +6,8 @@
  *   section 5.1 (the caps features say we do caps), XEP-0390 section 5.4
  *   (the hash set on presence)
  *
- * The root node's info gives a `ver` (and a XEP-0390 hash set). Presences
- * are annotated before they are written, through a send interceptor of
+ * The root node's info gives a `ver` (and a XEP-0390 hash set), once per
+ * burst of changes (CapsComputer). Presences are annotated before they are written, through a send interceptor of
  * ClientHooks: xmpp.js's middleware.filter sees a stanza only after it was
  * written, too late to change it. When the info changes, the last broadcast
  * presence is sent again, once per burst of changes. Everything attached
@@ -24,17 +24,9 @@ import { cloneElement } from '../xml.js'
 import type { XmlElement } from '../xml.js'
 import type { XmppClient } from '../XmppClient.js'
 import type { CapsHash } from './advertisedCaps.js'
+import { CapsComputer } from './CapsComputer.js'
 import { CapsVersions } from './CapsVersions.js'
 import type { CapsVersion } from './CapsVersions.js'
-import { isAlgorithmAvailable } from './digest.js'
-import { withImplicitLang } from './capsData.js'
-import { capsVer } from './ecaps115.js'
-import { ecaps2Hash } from './ecaps390.js'
-
-/** Changes closer together than this are one burst: one new presence. */
-const BURST_QUIET = 20
-/** A burst that never goes quiet still gets a presence this often. */
-const BURST_MAX = 80
 
 function isAvailablePresence(stanza: XmlElement): boolean {
   return stanza.name === 'presence' && (stanza.attrs.type === undefined || stanza.attrs.type === '')
@@ -42,20 +34,13 @@ function isAvailablePresence(stanza: XmlElement): boolean {
 
 export class CapsAdvertiser {
   readonly #xmpp: XmppClient
-  readonly #server: DiscoServer
   readonly #node: string
-  readonly #ecaps2: boolean
   readonly #versions: CapsVersions
+  readonly #computer: CapsComputer
   #detach: Release[]
   #disposed = false
   /** Held off until resumed or disposed: its last holder let go (EntityCaps#mount). */
   #suspended = false
-  /** The ver computations, one after another. */
-  #computing: Promise<void> = Promise.resolve()
-  /** Computations scheduled or running: a presence sent meanwhile waits for them. */
-  #inProgress = 0
-  #burstTimer: ReturnType<typeof setTimeout> | undefined
-  #burstStart = 0
   /** The app's last broadcast available presence (caps removed), re-sent when the info changes. */
   #lastBroadcast: XmlElement | undefined
   /**
@@ -67,22 +52,18 @@ export class CapsAdvertiser {
   #announced: Promise<unknown> = Promise.resolve()
   #queued = 0
   #tail: Promise<unknown> = Promise.resolve()
-  /** The implicit language our XEP-0390 hashes were computed with (Session.streamLang). */
-  #hashLang: string | undefined
 
   /** Advertises `server`'s info under `node` (with a XEP-0390 hash set if `ecaps2`), answering `history` previous vers. */
   constructor(xmpp: XmppClient, server: DiscoServer, { node, ecaps2, history }: { node: string; ecaps2: boolean; history: number }) {
     this.#xmpp = xmpp
-    this.#server = server
     this.#node = node
-    this.#ecaps2 = ecaps2
     this.#versions = new CapsVersions(server, node, history)
     const features = server.batch(() => [server.claimFeature(NS_CAPS), ...(ecaps2 ? [server.claimFeature(NS_CAPS2)] : [])])
     const session = Session.of(xmpp)
-    this.#hashLang = session.streamLang
+    this.#computer = new CapsComputer(server, this.#versions, { ecaps2, lang: session.streamLang }, () => this.#announce())
     this.#detach = [
       () => server.batch(() => features.forEach((release) => release())),
-      server.onInfoChanged(this.#onInfoChanged),
+      server.onInfoChanged(() => this.#computer.changed()),
       // Only presences carry caps; while a presence waits for its ver, every stanza queues behind it.
       ClientHooks.of(xmpp).interceptSend(
         (stanzas, write) => this.#send(stanzas, write),
@@ -94,12 +75,10 @@ export class CapsAdvertiser {
         this.#broadcast = undefined
       }),
       session.subscribe(() => {
-        if (this.#ecaps2 && session.streamLang !== this.#hashLang) {
-          // A stream whose server gives our stanzas another language (its header
-          // comes before 'online'): the presence of the session waits for the new hashes.
-          this.#hashLang = session.streamLang
-          this.#compute()
-        } else if (this.#inProgress === 0 && session.online) {
+        // A stream whose server gives our stanzas another language (its header
+        // comes before 'online'): the presence of the session waits for the new hashes.
+        if (this.#computer.setLanguage(session.streamLang)) return
+        if (!this.#computer.busy && session.online) {
           // A change made while the connection was down (or whose presence met
           // the dying connection) is announced once the stream is resumed
           // (XEP-0198): the session goes on, and peers still hold the old ver.
@@ -115,7 +94,7 @@ export class CapsAdvertiser {
       this.#lastBroadcast = earlier
       this.#broadcast = null
     }
-    this.#compute()
+    this.#computer.compute()
   }
 
   /** The current XEP-0115 ver (undefined until first computed). */
@@ -135,8 +114,7 @@ export class CapsAdvertiser {
 
   /** Resolves once the vers of every change so far are computed, and the presence announcing them (if any) is sent. */
   async update(): Promise<void> {
-    this.#flushBurst()
-    await this.#computing
+    await this.#computer.settled()
     await this.#announced
   }
 
@@ -156,71 +134,11 @@ export class CapsAdvertiser {
   /** No more <c/>, caps nodes or caps features; no timer left. */
   dispose(): void {
     this.#disposed = true
-    clearTimeout(this.#burstTimer)
-    this.#burstTimer = undefined
+    this.#computer.dispose()
     for (const detach of this.#detach) detach()
     this.#detach = []
     this.#versions.dispose()
     this.#lastBroadcast = undefined
-  }
-
-  readonly #onInfoChanged = (): void => {
-    const now = Date.now()
-    if (this.#burstTimer === undefined) {
-      this.#burstStart = now
-      this.#inProgress++
-    } else {
-      clearTimeout(this.#burstTimer)
-    }
-    // Quiet for BURST_QUIET ms ends a burst; a burst never lasts longer than BURST_MAX.
-    const wait = Math.max(0, Math.min(BURST_QUIET, this.#burstStart + BURST_MAX - now))
-    this.#burstTimer = setTimeout(() => {
-      this.#burstTimer = undefined
-      this.#inProgress--
-      if (!this.#disposed) this.#compute()
-    }, wait)
-  }
-
-  /** Computes the ver of a burst still waiting for its quiet period now. */
-  #flushBurst(): void {
-    if (this.#burstTimer === undefined) return
-    clearTimeout(this.#burstTimer)
-    this.#burstTimer = undefined
-    this.#inProgress--
-    this.#compute()
-  }
-
-  #compute(): void {
-    this.#inProgress++
-    this.#computing = this.#computing.then(async () => {
-      try {
-        await this.#recompute()
-      } finally {
-        this.#inProgress--
-      }
-      this.#announce()
-    })
-  }
-
-  async #recompute(): Promise<void> {
-    try {
-      const info = this.#server.toInfo()
-      const ver = await capsVer(info)
-      const hashes: CapsHash[] = []
-      for (const algo of this.#ecaps2 ? (['sha-256', 'sha3-256'] as const) : []) {
-        if (!(await isAlgorithmAvailable(algo))) continue
-        try {
-          // Peers read our identities through the server, which gives them its language.
-          hashes.push({ algo, value: await ecaps2Hash(withImplicitLang(info, this.#hashLang), algo) })
-        } catch {
-          // XEP-0390 cannot hash this info (a form without FORM_TYPE): no hash set.
-        }
-      }
-      // Computed while being turned off: nothing may be mounted any more.
-      if (!this.#disposed) this.#versions.install(ver, hashes, info)
-    } catch {
-      // No Web Crypto: presences go out without caps.
-    }
   }
 
   /** Re-sends the last broadcast presence if it went out with an older version. */
@@ -268,17 +186,14 @@ export class CapsAdvertiser {
   #send(stanzas: XmlElement[], write: () => Promise<unknown>): Promise<unknown> {
     for (const stanza of stanzas) this.#track(stanza)
     const presences = stanzas.filter(isAvailablePresence)
-    const waits = presences.length > 0 && (this.#inProgress > 0 || !this.#versions.current)
+    const waits = presences.length > 0 && (this.#computer.busy || !this.#versions.current)
     if (this.#queued === 0 && !waits) {
       for (const p of presences) this.#annotate(p)
       return write()
     }
     this.#queued++
     const result = this.#tail.then(async () => {
-      if (presences.length > 0) {
-        this.#flushBurst()
-        await this.#computing
-      }
+      if (presences.length > 0) await this.#computer.settled()
       for (const p of presences) this.#annotate(p)
       return write()
     })

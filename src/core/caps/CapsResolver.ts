@@ -13,78 +13,63 @@
  *
  * Presences map each JID to the caps it advertised (CapsState); nothing is
  * sent until its disco#info is asked for. Then, as an InfoSource of
- * DiscoClient, one query per hash however many JIDs advertise it: a Flight,
- * joined by every JID waiting for that hash and abandoned when the last
- * leaves. The answer is verified on the raw XML before it is shared between
- * JIDs; with a storage (PersistedCaps), verified results outlive a reload
- * and a stored one is used before anything is sent. Caps that arrive while
- * a plain disco#info query to that JID is in flight are checked against its
- * answer (XEP-0115 5.4 checks the entity's response to a disco#info query):
- * nothing more is sent unless it does not match, and the JID's info is
- * forgotten only once it is checked, so that query is not abandoned.
+ * DiscoClient, one verification per hash however many JIDs advertise it
+ * (CapsVerifier), joined by every JID waiting for that hash and abandoned
+ * when the last leaves; with a storage, a stored result is used before
+ * anything is sent. Caps that arrive while a plain disco#info query to that
+ * JID is in flight are checked against its answer (XEP-0115 5.4 checks the
+ * entity's response to a disco#info query): nothing more is sent unless it
+ * does not match, and the JID's info is forgotten only once it is checked,
+ * so that query is not abandoned.
  *
  * After a new session, caps are known again only as presences come back.
  * Meanwhile a request that refreshes what a contact answered before (its
  * row) waits for that contact's presence, whose caps then answer from the
  * hashes verified already, instead of the row asking the contact itself.
  */
-import xml from '@xmpp/xml'
 import { ClientHooks } from '../ClientHooks.js'
 import type { InfoSource, InfoSourceContext } from '../DiscoClient.js'
 import { DiscoEvents } from '../DiscoEvents.js'
-import { StanzaError } from '../errors.js'
-import { Flight, abortReason } from '../Flight.js'
+import { abortReason } from '../Flight.js'
 import { tryNormalizeJid } from '../jid.js'
-import { parseInfo } from '../model.js'
 import type { DiscoInfo } from '../model.js'
-import { NS_DISCO_INFO } from '../namespaces.js'
 import type { Release } from '../Node.js'
-import { ReplyMatcher } from '../ReplyMatcher.js'
 import { Session } from '../Session.js'
 import type { XmlElement } from '../xml.js'
 import type { XmppClient } from '../XmppClient.js'
 import { advertisedCaps } from './advertisedCaps.js'
-import type { AdvertisedCaps, ReadCaps, ShareKey } from './advertisedCaps.js'
+import type { AdvertisedCaps, ReadCaps } from './advertisedCaps.js'
 import type { CapsStorage } from './CapsStorage.js'
 import { CapsState } from './CapsState.js'
-import { Lru } from './Lru.js'
 import type { CapsLimits, CapsSnapshot } from './CapsState.js'
-import { PersistedCaps } from './PersistedCaps.js'
+import { CapsVerifier } from './CapsVerifier.js'
+import { Lru } from './Lru.js'
 import { PresenceWindow } from './PresenceWindow.js'
-import { Verifications, join } from './Verifications.js'
-import type { Verification } from './Verifications.js'
-import { verifyCapsHash } from './verifyCapsHash.js'
+import { join } from './Verifications.js'
 
 export interface CapsResolverOptions extends CapsLimits {
   storage?: CapsStorage | undefined
 }
 
-/** A plain disco#info query (no node): what a DiscoClient sends when caps do not answer. */
-const isPlainInfo = (payload: XmlElement): boolean => payload.getNS() === NS_DISCO_INFO && !payload.attrs.node
-
 export class CapsResolver implements InfoSource {
-  readonly #matcher: ReplyMatcher
   readonly #session: Session
   readonly #state: CapsState
   /** Caps read from presences, for equal caps to share what they are made of (as many as verified hashes). */
   readonly #read: ReadCaps
-  readonly #persisted: PersistedCaps | undefined
+  readonly #verifier: CapsVerifier
   readonly #events: DiscoEvents
-  readonly #flights = new Verifications()
   /** Called when a JID's info may have changed with its caps. */
   readonly #forget: (jid: string) => void
   /** From the end of a session until the presences of the next have come (PresenceWindow). */
   #window: PresenceWindow | undefined
   #detach: Release[]
-  #disposed = false
 
   /** Reads the presences `xmpp` receives until dispose(); `forget(jid)` when a JID's info may have changed with its caps. */
   constructor(xmpp: XmppClient, options: CapsResolverOptions, forget: (jid: string) => void) {
-    this.#matcher = ReplyMatcher.for(xmpp)
     this.#session = Session.of(xmpp)
     this.#state = new CapsState(options)
     this.#read = new Lru(options.maxHashes ?? 1000)
-    this.#persisted = options.storage && new PersistedCaps(options.storage, options.maxHashes ?? 1000)
+    this.#verifier = new CapsVerifier(xmpp, this.#state, options.storage, options.maxHashes ?? 1000)
     this.#forget = forget
     this.#events = DiscoEvents.of(xmpp)
     this.#detach = [
@@ -112,7 +97,7 @@ export class CapsResolver implements InfoSource {
 
   /** JIDs and verified hashes remembered, verification queries waiting. */
   get stats(): { jids: number; hashes: number; flights: number } {
-    return { jids: this.#state.jids, hashes: this.#state.verified.size, flights: this.#flights.size }
+    return { jids: this.#state.jids, hashes: this.#state.verified.size, flights: this.#verifier.size }
   }
 
   /** What caps state holds: verified hashes and the JIDs advertising them, every JID's caps. */
@@ -142,30 +127,15 @@ export class CapsResolver implements InfoSource {
 
   /**
    * Verifies `caps` with the answer of a plain disco#info query to `jid`
-   * already in flight, if there is one and nothing else would answer them:
-   * a Verification asking nothing, which those waiting for the hash join.
-   * The JID's info is forgotten once it is checked (verified, its refetch
-   * costs nothing). Returns whether it did.
+   * already in flight, if there is one (CapsVerifier). The JID's info is
+   * forgotten once it is checked, so that query is not abandoned. Returns
+   * whether it did.
    */
   #checkInFlight(jid: string, caps: AdvertisedCaps): boolean {
     if (caps.legacy || this.#state.capsOf(jid) !== caps) return false
-    if (caps.keys.some((key) => this.#state.verified.peek(key.id) !== undefined || this.#flights.has(key.id))) return false
-    const reply = this.#matcher.follow(jid, isPlainInfo)
-    if (!reply) return false
-    const checked = reply.then(
-      async (stanza) => {
-        const result = await this.#verify(stanza, caps, jid, undefined)
-        return result?.verified ? result.info : undefined
-      },
-      // Failed or abandoned: whoever asks next gets node#ver.
-      () => undefined,
-    )
-    const { flight } = this.#flights.add({ owner: jid, caps, plain: true, flight: new Flight(() => checked) })
-    const done = (): void => {
-      if (!this.#disposed && this.#state.capsOf(jid) === caps) this.#forget(jid)
-    }
-    flight.promise.then(done, done)
-    return true
+    return this.#verifier.checkInFlight(jid, caps, () => {
+      if (this.#state.capsOf(jid) === caps) this.#forget(jid)
+    })
   }
 
   /** InfoSource: the disco#info of `jid` through its caps, or undefined when it advertised none we use. */
@@ -205,96 +175,33 @@ export class CapsResolver implements InfoSource {
       if (!caps || caps.legacy) return undefined
       const known = this.#known(jid, caps)
       if (known) return known
-      if (this.#persisted && !storageAsked && caps.keys.length > 0) {
+      if (this.#verifier.stores && !storageAsked && caps.keys.length > 0) {
         // Once per call: its caps may change while the storage answers; then look again.
         storageAsked = true
-        await this.#fromStorage(this.#persisted, caps.keys)
+        await this.#verifier.fromStorage(caps.keys)
         if (signal.aborted) throw abortReason(signal)
         continue
       }
-      const pending = this.#flights.find(jid, caps)
-      if (!pending) return join(this.#query(jid, caps), signal)
+      const pending = this.#verifier.find(jid, caps)
+      if (!pending) return join(this.#verifier.query(jid, caps), signal)
       const info = await join(pending, signal)
       // Its own query answers it, verified or not (a plain answer only verified); another JID's only through a verified hash.
       if (pending.owner === jid && pending.caps === caps && (info !== undefined || !pending.plain)) return info
     }
   }
 
-  /** Reads the stored results of `keys`: each that verifies joins the verified ones. */
-  async #fromStorage(persisted: PersistedCaps, keys: readonly ShareKey[]): Promise<void> {
-    await Promise.all(
-      keys.map(async (key) => {
-        const info = await persisted.lookup({ id: key.id, kind: key.kind, algo: key.algorithm, value: key.value })
-        if (info && !this.#disposed) this.#state.verified.set(key.id, info)
-      }),
-    )
-  }
-
   /** Resolves once the results verified so far are in the storage (or given up on). */
-  async saved(): Promise<void> {
-    await this.#persisted?.saved()
-  }
-
-  /**
-   * Asks `jid` itself at its caps node. The flight resolves with the info for
-   * `jid` (undefined when the query failed in a way a plain query may not),
-   * after storing it under every hash it verifies.
-   */
-  #query(jid: string, caps: AdvertisedCaps): Verification {
-    const flight = new Flight<DiscoInfo | undefined>((stop) => {
-      const request = this.#matcher.request(jid, xml('query', { xmlns: NS_DISCO_INFO, node: caps.queryNode }))
-      stop.onStop(request.cancel)
-      return request.promise.then(
-        async (stanza) => (await this.#verify(stanza, caps, jid, caps.queryNode))?.info,
-        (error: unknown) => {
-          // The peer does not answer its caps node: the plain query is next.
-          if (error instanceof StanzaError) return undefined
-          throw error
-        },
-      )
-    })
-    return this.#flights.add({ owner: jid, caps, flight })
-  }
-
-  /** The info in `stanza` (a reply for `node`) for `jid`, stored under every hash of `caps` it verifies. */
-  async #verify(stanza: XmlElement, caps: AdvertisedCaps, jid: string, node: string | undefined): Promise<{ info: DiscoInfo; verified: boolean } | undefined> {
-    // Unusable here (no <query/>, another node, no valid identity): the plain query decides.
-    const query = stanza.getChild('query', NS_DISCO_INFO)
-    if (!query) return undefined
-    const echoed = query.attrs.node || undefined
-    if (echoed !== undefined && echoed !== node) return undefined
-    let info: DiscoInfo
-    try {
-      info = parseInfo(query)
-    } catch {
-      return undefined
-    }
-    delete info.node
-    let verified = false
-    for (const key of caps.keys) {
-      const outcome = await verifyCapsHash(query, { kind: key.kind, algo: key.algorithm, value: key.value }).catch(() => 'unsupported' as const)
-      if (this.#disposed) continue
-      if (outcome === 'verified') {
-        verified = true
-        this.#state.verified.set(key.id, structuredClone(info))
-        this.#persisted?.save(key.id, query)
-      }
-      if (!this.#events.listening) continue
-      const event = { jid, hash: key.id, node, at: Date.now() }
-      this.#events.emit(outcome === 'verified' ? { type: 'caps-verified', ...event } : { type: 'caps-unverified', ...event, outcome })
-    }
-    return { info, verified }
+  saved(): Promise<void> {
+    return this.#verifier.saved()
   }
 
   /** Stops: verification queries abandoned, everything remembered forgotten, the storage left alone. */
   dispose(): void {
-    this.#disposed = true
     for (const detach of this.#detach) detach()
     this.#detach = []
     this.#window?.close()
-    this.#flights.abortAll(new DOMException('Entity capabilities were turned off', 'AbortError'))
+    this.#verifier.dispose()
     this.#state.clear(true)
     this.#read.clear()
-    this.#persisted?.dispose()
   }
 }

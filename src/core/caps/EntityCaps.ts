@@ -20,27 +20,12 @@ import type { XmppClient } from '../XmppClient.js'
 import type { CapsHash } from './advertisedCaps.js'
 import { CapsAdvertiser } from './CapsAdvertiser.js'
 import { CapsResolver } from './CapsResolver.js'
-import type { CapsLimits, CapsSnapshot } from './CapsState.js'
-import type { CapsStorage } from './CapsStorage.js'
+import type { CapsSnapshot } from './CapsState.js'
+import { DEFAULT_HISTORY, configOf } from './EntityCapsOptions.js'
+import type { EntityCapsOptions } from './EntityCapsOptions.js'
 
 export type { CapsHash } from './advertisedCaps.js'
-
-export interface EntityCapsOptions extends CapsLimits {
-  /** The caps `node`: a URI naming the application, e.g. 'https://app.example'. */
-  node: string
-  /** Also advertise and accept XEP-0390 hash sets. Default true. */
-  ecaps2?: boolean | undefined
-  /** The DiscoClient whose disco#info queries caps answer (more can be added by calling `for` again). */
-  discoClient?: DiscoClient | undefined
-  /** How many previous vers are still answered besides the current one. Default 3. */
-  history?: number | undefined
-  /**
-   * Keeps verified results (hash -> info, never per-JID ones) across reloads:
-   * a Map, localStorageCapsStorage(), indexedDBCapsStorage() or any key-value
-   * store. Bounded by maxHashes; every stored entry is verified again before use.
-   */
-  storage?: CapsStorage | undefined
-}
+export type { EntityCapsOptions } from './EntityCapsOptions.js'
 
 /** One of our vers, with its XEP-0390 hash set (empty with ecaps2: false). */
 export interface CapsVersionInfo {
@@ -70,27 +55,10 @@ export interface CapsPlugin {
   attach(xmpp: XmppClient, client: DiscoClient): Release
 }
 
-/** XEP-0390 section 6.1: "at least the most recent 3". */
-const DEFAULT_HISTORY = 3
-
 const instances = new WeakMap<XmppClient, EntityCaps>()
 /** Obtained through EntityCaps.for: only dispose() ends them. */
 const held = new WeakSet<EntityCaps>()
 const configs = new WeakMap<EntityCaps, string>()
-
-const storageIds = new WeakMap<CapsStorage, number>()
-let storageCount = 0
-
-/** Every option but the DiscoClient, as one comparable value: two storages are the same option only when they are one object. */
-function configOf(options: EntityCapsOptions): string {
-  const { node, ecaps2, history, maxJids, maxHashes, maxVersPerMinute, storage } = options
-  let storageId = storage && storageIds.get(storage)
-  if (storage && storageId === undefined) {
-    storageId = ++storageCount
-    storageIds.set(storage, storageId)
-  }
-  return JSON.stringify([node, ecaps2 ?? true, history ?? DEFAULT_HISTORY, maxJids, maxHashes, maxVersPerMinute, storageId])
-}
 
 /**
  * Entity capabilities for `<DiscoProvider caps={entityCaps({ node })}>`.

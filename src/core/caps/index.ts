@@ -1,7 +1,8 @@
 // The ./caps entry: entity capabilities (XEP-0115, XEP-0390), no React.
 // Opt-in: nothing else imports it, so an app that never turns caps on never ships them.
 export { EntityCaps, entityCaps } from './EntityCaps.js'
-export type { CapsHash, CapsPlugin, CapsVersionInfo, EntityCapsOptions, EntityCapsStats } from './EntityCaps.js'
+export type { CapsHash, CapsPlugin, CapsVersionInfo, EntityCapsStats } from './EntityCaps.js'
+export type { EntityCapsOptions } from './EntityCapsOptions.js'
 export type { CapsLimits, CapsSnapshot, CapsSnapshotHash, CapsSnapshotJid } from './CapsState.js'
 export type { CapsStorage } from './CapsStorage.js'
 export { indexedDBCapsStorage } from './indexedDBCapsStorage.js'
