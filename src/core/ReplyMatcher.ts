@@ -160,7 +160,9 @@ export class ReplyMatcher {
           // (#endSession).
           if (this.#xmpp.streamManagement?.id) return this.#wait(id, send, true)
           this.#delete(id)
-          this.#fail(id, pending, this.#xmpp.status === 'online' ? err : new DisconnectedError())
+          // Not written, so never answered: the connection is failing under
+          // xmpp.js (which may say so with a bare TypeError from its socket).
+          this.#fail(id, pending, new DisconnectedError('The request could not be sent: the connection failed', { cause: err }))
         })
       }
       // Bound, but stream management is being enabled: what we would be

@@ -99,11 +99,14 @@ export class TimeoutError extends DiscoError {
   }
 }
 
-/** The XMPP session ended (without XEP-0198 resumption) before the reply came. */
+/**
+ * The XMPP session ended (without XEP-0198 resumption) before the reply
+ * came, or the request could not be written (`cause`: the transport's error).
+ */
 export class DisconnectedError extends DiscoError {
   override name = 'DisconnectedError'
-  constructor(message = 'The XMPP session ended before the reply arrived') {
-    super(message)
+  constructor(message = 'The XMPP session ended before the reply arrived', options?: { cause?: unknown }) {
+    super(message, options)
   }
 }
 

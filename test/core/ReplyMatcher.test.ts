@@ -327,12 +327,15 @@ describe('ReplyMatcher', () => {
     expect(requests).toHaveLength(0)
   })
 
-  it('rejects with the send error when sending fails while online in a session that cannot be resumed', async () => {
+  it('rejects with DisconnectedError, the send error as its cause, when sending fails while online in a session that cannot be resumed', async () => {
     const { alice, matcher } = setup()
-    const failure = new Error('socket write failed')
+    // What xmpp.js 0.14 throws when its socket is gone before its status says so.
+    const failure = new TypeError("Cannot read properties of null (reading 'write')")
     alice.send = () => Promise.reject(failure)
     if (alice.streamManagement) alice.streamManagement.id = ''
-    await expect(matcher.request(BOB, query()).promise).rejects.toBe(failure)
+    const error: unknown = await matcher.request(BOB, query()).promise.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DisconnectedError)
+    expect((error as DisconnectedError).cause).toBe(failure)
   })
 
   it('sends again once resumed a request whose write failed as the connection died in a resumable session', async () => {
