@@ -45,6 +45,11 @@ function isJidObject(input: unknown): input is JidInput {
   return typeof candidate.bare === 'function' && typeof candidate.domain === 'string' && candidate.toString !== Object.prototype.toString
 }
 
+/** A JID object as its string (which validates and normalises alike), anything else as it is: a value to compare. */
+export function jidValue<T>(input: T): T | string {
+  return isJidObject(input) ? String(input) : input
+}
+
 /** Parses and validates; throws InvalidJidError. */
 export function toJid(input: JidInput): ParsedJid {
   return parseJid(input)
