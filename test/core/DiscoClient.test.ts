@@ -998,6 +998,29 @@ describe('DiscoClient and TanStack Query', () => {
     unsubscribe()
   })
 
+  it('keeps the stored data object when a refetch brings an equal answer, and the unchanged parts of a different one', async () => {
+    const { dc, server, queryClient, infoKey, itemsKey } = setup()
+    server.registerIdentity('client', 'pc', { names: { '': 'Bob' } })
+    server.registerForm({ type: 'result', fields: [{ var: 'FORM_TYPE', type: 'hidden', values: ['urn:example:form'] }, { var: 'v', values: ['1'] }] })
+    const stored = (): DiscoInfo | undefined => queryClient.getQueryData(infoKey(BOB))
+    await dc.queryInfo(BOB)
+    const first = must(stored())
+    await dc.queryInfo(BOB, { requireFresh: true })
+    expect(stored()).toBe(first)
+    server.registerFeature('urn:example:v2')
+    await dc.queryInfo(BOB, { requireFresh: true })
+    const second = must(stored())
+    expect(second).not.toBe(first)
+    expect(second.features).toContain('urn:example:v2')
+    expect(second.identities).toBe(first.identities)
+    expect(second.forms).toBe(first.forms)
+    // Items too.
+    await dc.queryItems(BOB)
+    const items = queryClient.getQueryData(itemsKey(BOB))
+    await dc.queryItems(BOB, { requireFresh: true })
+    expect(queryClient.getQueryData(itemsKey(BOB))).toBe(items)
+  })
+
   it('returns the same DiscoClient per xmpp client and QueryClient', () => {
     const { dc, alice, bob, queryClient } = setup()
     expect(DiscoClient.for(asXmpp(alice), { queryClient })).toBe(dc)
