@@ -203,8 +203,6 @@ export class DiscoClient {
   /** Obtained through DiscoClient.for: only dispose() ends it. */
   #held = false
   #disposed = false
-  /** Flights whose answer a fetch of their entry stores (EntryFetches.store). */
-  readonly #stored = new WeakSet<Flight<Result>>()
   /** A session ended since the last one was up: the next one refetches what hooks observe. */
   #sessionEnded = false
 
@@ -526,10 +524,9 @@ export class DiscoClient {
       options = this.#queryOptions(key, caller.timeout, {}, hash)
       query = this.#fetches.entry(options)
     }
-    const flight = this.#newFlight(key, fresh, plan, hash, true)
+    const flight = this.#newFlight(key, fresh, plan, hash, true, true)
     // Whatever fetch rode an older flight stops; its waiters follow the new one.
     this.#fetches.cancel(query)
-    this.#stored.add(flight)
     const written = this.#fetches.store(query, options, flight.promise)
     // The caller goes on once the answer is in the cache: a query made right
     // after sees it there, and a requireFresh right after does not cancel its write.
@@ -578,8 +575,12 @@ export class DiscoClient {
     return (flight ? flight.join(caller) : this.#fetch(key, hash, caller, false)) as Promise<DiscoItemsPage>
   }
 
-  /** A flight for `key`; `current`: the entry's, in the table until it settles or is retired. */
-  #newFlight(key: FlightKey, fresh: boolean, plan: Plan = {}, hash = hashOf(key), current = false): Flight<Result> {
+  /**
+   * A flight for `key`; `current`: the entry's, in the table until it
+   * settles or is retired; `stored`: a fetch of its entry stores its answer
+   * (EntryFetches.store).
+   */
+  #newFlight(key: FlightKey, fresh: boolean, plan: Plan = {}, hash = hashOf(key), current = false, stored = false): Flight<Result> {
     const { queue } = plan
     const flight: Flight<Result> = new Flight(
       // A queued flight exists at once (callers join it) and goes on the wire at its turn.
@@ -588,7 +589,7 @@ export class DiscoClient {
         // Every caller left: the fetch storing this flight's answer stops too.
         if (this.#flights.get(hash) === flight) this.#flights.delete(hash)
         const query = this.queryClient.getQueryCache().get(hash)
-        if (!query || !this.#stored.has(flight)) return
+        if (!query || !stored) return
         this.#fetches.cancel(query)
         this.#fetches.refetch(query)
         this.#fetches.dropIfEmpty(query)

@@ -16,18 +16,16 @@
  *   index when given, else by counting). Without a count it goes on until
  *   one of the others.
  */
+import { firstSeen } from './model.js'
 import type { DiscoItem, DiscoItemsList, DiscoItemsPage } from './model.js'
-
-function key(item: DiscoItem): string {
-  return item.node === undefined ? item.jid : `${item.jid}\u0000${item.node}`
-}
 
 export class PageWalk {
   /** The items so far, each once, in the order they came. */
   readonly items: DiscoItem[] = []
   /** The responder's last count, if it gave one. */
   count: number | undefined
-  readonly #seen = new Set<string>()
+  /** The items so far (model.ts firstSeen). */
+  readonly #seen = new Map<string, unknown>()
   readonly #lasts = new Set<string>()
 
   /** A walk that goes on from where an incomplete list stopped. */
@@ -66,9 +64,7 @@ export class PageWalk {
   #addItems(items: readonly DiscoItem[]): number {
     let fresh = 0
     for (const item of items) {
-      const k = key(item)
-      if (this.#seen.has(k)) continue
-      this.#seen.add(k)
+      if (!firstSeen(this.#seen, item.jid, item.node)) continue
       this.items.push(item)
       fresh++
     }

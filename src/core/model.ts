@@ -196,25 +196,39 @@ export function parseInfo(el: XmlElement): DiscoInfo {
 export function parseItems(el: XmlElement): DiscoItems {
   const query = queryOf(el, NS_DISCO_ITEMS)
   const items: DiscoItem[] = []
-  const seen = new Set<string>()
+  const seen = new Map<string, unknown>()
   for (const child of query.getChildren('item', NS_DISCO_ITEMS)) {
     const raw = child.attrs.jid
     const jid = typeof raw === 'string' ? tryNormalizeJid(raw) : undefined
     if (jid === undefined) continue
-    const item: DiscoItem = { jid }
     const node = optionalAttr(child, 'node')
+    if (!firstSeen(seen, jid, node)) continue
+    const item: DiscoItem = { jid }
     const name = optionalAttr(child, 'name')
     if (node !== undefined) item.node = node
     if (name !== undefined) item.name = name
-    const key = `${jid}\u0000${node ?? ''}`
-    if (seen.has(key)) continue
-    seen.add(key)
     items.push(item)
   }
   const result: DiscoItems = { items }
   const node = optionalAttr(query, 'node')
   if (node !== undefined) result.node = node
   return result
+}
+
+/**
+ * Notes the item (jid, node) in `seen`; false when it was there already.
+ * `seen` maps a JID to its node (null: none), or to the Set of its nodes
+ * when it has several (a pubsub service's): no key string to build and hash
+ * per item. Internal.
+ */
+export function firstSeen(seen: Map<string, unknown>, jid: string, node: string | undefined): boolean {
+  const key = node ?? null
+  const had = seen.get(jid)
+  // A Set grows when the key is new to it.
+  if (had instanceof Set) return had.size < had.add(key).size
+  if (had === key) return false
+  seen.set(jid, had === undefined ? key : new Set([had, key]))
+  return true
 }
 
 /** disco#items result -> one page: the items, and the responder's `<set/>` if it sent one. */

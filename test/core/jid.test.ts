@@ -104,6 +104,21 @@ describe('toJid and normalizeJid accept valid JIDs', () => {
     `a@b/${'r'.repeat(1023)}`,
     `a@b/${'r'.repeat(1024)}`,
     'a@b/r\u0007',
+    'a@127.0.0.1',
+    'a@b/c@d',
+    'a@b./c',
+    'b.',
+    'é@b',
+    'a@bé',
+    'a@b/é',
+    'a@xn--bcher-kva.example',
+    '\\20a@b',
+    'a\\40b@c',
+    'a@b/r/s',
+    '0@1',
+    '-@-',
+    'a@B.C/D',
+    'a@b-c.d-e/ ~',
   ])('gives %j the same answer as the full parse', (input) => {
     let parsed: string | undefined
     try {
