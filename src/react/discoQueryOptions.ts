@@ -68,11 +68,12 @@ export function discoQueryOptions<K extends DiscoKind, TData>(
   return withHookOptions(targetOptions(client, xmpp, kind, jid, xmpp.jid, { node, timeout, queue }), rest, online, enabled)
 }
 
-/** The options that depend on the target alone (key, hash, queryFn), or why there is no query. */
-type TargetOptions<K extends DiscoKind> =
-  | { target: UseQueryOptions<Result<K>, Error, never> }
-  | { disabled: UseQueryOptions<Result<K>, Error, never> }
-  | { invalid: UseQueryOptions<Result<K>, Error, never> }
+/**
+ * The options that depend on the target alone (key, hash, queryFn): the
+ * app's options go on top of `target`, and under `fixed`, which stands for
+ * no query of ours to tune (no jid, no account yet, bad input).
+ */
+type TargetOptions<O> = { target: O } | { fixed: O; disabled?: true }
 
 /**
  * What a hook keeps across renders: normalising the JID and hashing the key
@@ -86,29 +87,29 @@ function targetOptions<K extends DiscoKind>(
   jid: JidInput | null | undefined,
   account: XmppClient['jid'],
   { node, timeout, queue }: DiscoTargetOptions,
-): TargetOptions<K> {
+): TargetOptions<UseQueryOptions<Result<K>, Error, never>> {
   if (jid === null || jid === undefined || !account) {
-    return { disabled: { queryKey: [QUERY_KEY_ROOT, 'disabled', kind, null, node ?? null], queryFn: skipToken } }
+    return { fixed: { queryKey: [QUERY_KEY_ROOT, 'disabled', kind, null, node ?? null], queryFn: skipToken }, disabled: true }
   }
   try {
     const base = kind === 'info' ? client.infoQueryOptions(jid, node, { timeout, queue }) : client.itemsQueryOptions(jid, node, { timeout, queue })
     return { target: base as unknown as UseQueryOptions<Result<K>, Error, never> }
   } catch (error) {
-    return { invalid: invalidOptions(kind, jid, node, timeout, error) }
+    return { fixed: invalidOptions(kind, jid, node, timeout, error) }
   }
 }
 
 /** A hook's target options with the app's own (which never replace the key, nor enable a query that has none). */
 function withHookOptions<K extends DiscoKind, TData>(
-  options: TargetOptions<K>,
+  options: TargetOptions<UseQueryOptions<Result<K>, Error, never>>,
   rest: Omit<DiscoHookOptions<Result<K>, TData>, keyof DiscoTargetOptions | 'enabled'>,
   online: boolean,
   enabled: NonNullable<DiscoHookOptions<Result<K>, TData>['enabled']>,
 ): UseQueryOptions<Result<K>, Error, TData> & { disabled?: true } {
   type Options = UseQueryOptions<Result<K>, Error, TData>
-  if ('disabled' in options) return { ...rest, ...(options.disabled as Options), enabled: false, disabled: true }
-  if ('invalid' in options) return { ...rest, ...(options.invalid as Options), enabled }
-  return { ...(options.target as Options), ...rest, enabled: online ? enabled : false }
+  if ('target' in options) return { ...(options.target as Options), ...rest, enabled: online ? enabled : false }
+  if (options.disabled) return { ...rest, ...(options.fixed as Options), enabled: false, disabled: true }
+  return { ...rest, ...(options.fixed as Options), enabled }
 }
 
 /** The key and queryFn of bad input: the error, nothing sent. */
@@ -121,7 +122,7 @@ function invalidOptions(kind: DiscoKind, jid: unknown, node: string | undefined,
 }
 
 /**
- * The useSuspenseQuery options of a Suspense hook.
+ * The useSuspenseQuery options of a Suspense hook that depend on its target.
  * - The fetch waits for the session when it is down, within `timeout`
  *   (then DisconnectedError, thrown to the error boundary).
  * - Rendering on a server it never fetches: without data (from
@@ -132,26 +133,37 @@ function invalidOptions(kind: DiscoKind, jid: unknown, node: string | undefined,
  *   asks through DiscoClient, which stores under the real key.
  * - A null jid or other bad input is the error (InvalidJidError /
  *   InvalidInputError), nothing sent.
+ * Kept across renders, as targetOptions.
  */
-export function discoSuspenseOptions<K extends DiscoKind, TData>(
+function suspenseTargetOptions<K extends DiscoKind>(
   client: DiscoClient,
   xmpp: XmppClient,
   kind: K,
   jid: JidInput,
-  { node, timeout, queue, ...rest }: DiscoSuspenseHookOptions<Result<K>, TData>,
-): UseSuspenseQueryOptions<Result<K>, Error, TData> {
+  account: XmppClient['jid'],
+  { node, timeout, queue }: DiscoTargetOptions,
+): TargetOptions<UseSuspenseQueryOptions<Result<K>, Error, never>> {
   try {
-    if (!xmpp.jid) return { ...rest, ...unboundOptions(client, xmpp, kind, jid, node, timeout) }
+    if (!account) return { fixed: unboundOptions(client, xmpp, kind, jid, node, timeout) }
     const settings = { timeout, queue, waitForSession: true }
     const base = (kind === 'info' ? client.infoQueryOptions(jid, node, settings) : client.itemsQueryOptions(jid, node, settings)) as unknown as UseSuspenseQueryOptions<
       Result<K>,
       Error,
-      TData
+      never
     >
-    return { ...base, ...rest, ...(isServer && { queryFn: notOnServer }) }
+    return { target: isServer ? { ...base, queryFn: notOnServer } : base }
   } catch (error) {
-    return { ...rest, ...invalidOptions(kind, jid, node, timeout, error) } as UseSuspenseQueryOptions<Result<K>, Error, TData>
+    return { fixed: invalidOptions(kind, jid, node, timeout, error) as UseSuspenseQueryOptions<Result<K>, Error, never> }
   }
+}
+
+/** A Suspense hook's target options with the app's own (which never replace the key). */
+function withSuspenseOptions<K extends DiscoKind, TData>(
+  options: TargetOptions<UseSuspenseQueryOptions<Result<K>, Error, never>>,
+  rest: Omit<DiscoSuspenseHookOptions<Result<K>, TData>, keyof DiscoTargetOptions>,
+): UseSuspenseQueryOptions<Result<K>, Error, TData> {
+  type Options = UseSuspenseQueryOptions<Result<K>, Error, TData>
+  return 'target' in options ? { ...(options.target as Options), ...rest } : { ...rest, ...(options.fixed as Options) }
 }
 
 function notOnServer(): Promise<never> {
@@ -211,7 +223,11 @@ export function useSuspenseDiscoQuery<K extends DiscoKind, TData>(
   options: DiscoSuspenseHookOptions<Result<K>, TData>,
 ): UseSuspenseQueryResult<TData, Error> {
   const { client, xmpp } = useDiscoContext(caller)
-  return useSuspenseQuery(discoSuspenseOptions(client, xmpp, kind, jid, options), client.queryClient)
+  const { node, timeout, queue, ...rest } = options
+  const target = jidValue(jid) as JidInput
+  const account = xmpp.jid
+  const forTarget = useMemo(() => suspenseTargetOptions(client, xmpp, kind, target, account, { node, timeout, queue }), [client, xmpp, kind, target, account, node, timeout, queue])
+  return useSuspenseQuery(withSuspenseOptions(forTarget, rest), client.queryClient)
 }
 
 /**

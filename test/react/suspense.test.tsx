@@ -4,6 +4,7 @@
 // within their timeout, and share cache entries with useDiscoInfo,
 // useQueries, prefetchQuery and ensureQueryData.
 import { useQueries } from '@tanstack/react-query'
+import { JID } from '@xmpp/jid'
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react'
 import { Component, Suspense } from 'react'
 import type { ReactNode } from 'react'
@@ -146,13 +147,13 @@ describe('useSuspenseDiscoInfo and useSuspenseDiscoItems', () => {
     expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(2)
   })
 
-  it('suspend with a client that has no JID yet (no username), and ask once it is bound', async () => {
-    const { alice, bob } = setup()
-    renderWithDisco(bob, <Feature var="urn:example:a" />)
+  it('suspend with a client that has no JID yet (no username), ask once it is bound, and then show the entry of the account', async () => {
+    const { alice, bob, queryClient } = setup()
+    const bobTree = renderWithDisco(bob, <Feature var="urn:example:a" />)
     const jid = alice.jid
     alice.goOffline()
     ;(alice as { jid: unknown }).jid = null
-    renderApp(alice, <SuspenseInfo jid={BOB} />)
+    renderApp(alice, <SuspenseInfo jid={BOB} />, queryClient)
     await settle(20)
     expect(screen.getByText('suspended')).toBeDefined()
     act(() => {
@@ -161,6 +162,23 @@ describe('useSuspenseDiscoInfo and useSuspenseDiscoItems', () => {
     })
     await waitFor(() => expect(shown('info')).toBe('urn:example:a'))
     expect(alice.sentQueries(NS_DISCO_INFO)).toHaveLength(1)
+    // The hook follows the account's entry now: what a fresh query stores there shows.
+    bobTree.rerender(<Feature var="urn:example:b" />)
+    await act(() => DiscoClient.for(asXmpp(alice), { queryClient }).queryInfo(BOB, { requireFresh: true }))
+    await waitFor(() => expect(shown('info')).toBe('urn:example:b'))
+  })
+
+  it("never show another account's answer: bound to a new account, they suspend on that account's entry", async () => {
+    const { alice, bob, queryClient } = setup()
+    renderWithDisco(bob, <Feature var="urn:example:a" />)
+    renderApp(alice, <SuspenseInfo jid={BOB} />, queryClient)
+    await waitFor(() => expect(shown('info')).toBe('urn:example:a'))
+    // Logged out, then in as another account on the same xmpp client.
+    act(() => alice.goOffline())
+    alice.jid = new JID('carol', 'example.org', 'c')
+    act(() => alice.goOnline())
+    // Suspended: the account's answer is not shown (React keeps it hidden under the fallback).
+    await waitFor(() => expect(screen.getByText('suspended')).toBeDefined())
   })
 })
 
