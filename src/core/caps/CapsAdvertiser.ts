@@ -7,10 +7,11 @@
  *   (the hash set on presence)
  *
  * The root node's info gives a `ver` (and a XEP-0390 hash set), once per
- * burst of changes (CapsComputer). Presences are annotated before they are written, through a send interceptor of
- * ClientHooks: xmpp.js's middleware.filter sees a stanza only after it was
- * written, too late to change it. When the info changes, the last broadcast
- * presence is sent again, once per burst of changes. Everything attached
+ * burst of changes (CapsComputer). Presences are annotated before they are
+ * written, through a send interceptor of ClientHooks: xmpp.js's
+ * middleware.filter sees a stanza only after it was written, too late to
+ * change it. When the info changes, the last broadcast presence is sent
+ * again, with the burst's ver. Everything attached
  * (interceptor, listeners, caps nodes, features, timers) goes with dispose().
  */
 import xml from '@xmpp/xml'
