@@ -196,6 +196,24 @@ function unboundOptions<K extends DiscoKind>(
   }
 }
 
+/**
+ * A hook's target options (targetOptions or suspenseTargetOptions), made
+ * again only for another target: a JID object counts by value (a new but
+ * equal one each render is the same target), a new account is a new key.
+ */
+function useTargetOptions<K extends DiscoKind, J extends JidInput | null | undefined, O>(
+  make: (client: DiscoClient, xmpp: XmppClient, kind: K, jid: J, account: XmppClient['jid'], settings: DiscoTargetOptions) => O,
+  client: DiscoClient,
+  xmpp: XmppClient,
+  kind: K,
+  jid: J,
+  { node, timeout, queue }: DiscoTargetOptions,
+): O {
+  const target = jidValue(jid) as J
+  const account = xmpp.jid
+  return useMemo(() => make(client, xmpp, kind, target, account, { node, timeout, queue }), [make, client, xmpp, kind, target, account, node, timeout, queue])
+}
+
 /** useDiscoInfo and useDiscoItems: useQuery over discoQueryOptions; a disabled hook's refetch does nothing. */
 export function useDiscoQuery<K extends DiscoKind, TData>(
   caller: string,
@@ -205,11 +223,7 @@ export function useDiscoQuery<K extends DiscoKind, TData>(
 ): UseQueryResult<TData, Error> {
   const { client, xmpp, online } = useDiscoContext(caller)
   const { node, timeout, queue, enabled = true, ...rest } = options
-  // A JID object by value: a new but equal one each render is the same target.
-  const target = jidValue(jid)
-  const account = xmpp.jid
-  // A new account is a new key.
-  const forTarget = useMemo(() => targetOptions(client, xmpp, kind, target, account, { node, timeout, queue }), [client, xmpp, kind, target, account, node, timeout, queue])
+  const forTarget = useTargetOptions(targetOptions, client, xmpp, kind, jid, { node, timeout, queue })
   const { disabled, ...queryOptions } = withHookOptions(forTarget, rest, online, enabled)
   const result = useQuery(queryOptions, client.queryClient)
   return disabled ? withoutRefetch(result) : result
@@ -224,9 +238,7 @@ export function useSuspenseDiscoQuery<K extends DiscoKind, TData>(
 ): UseSuspenseQueryResult<TData, Error> {
   const { client, xmpp } = useDiscoContext(caller)
   const { node, timeout, queue, ...rest } = options
-  const target = jidValue(jid) as JidInput
-  const account = xmpp.jid
-  const forTarget = useMemo(() => suspenseTargetOptions(client, xmpp, kind, target, account, { node, timeout, queue }), [client, xmpp, kind, target, account, node, timeout, queue])
+  const forTarget = useTargetOptions(suspenseTargetOptions, client, xmpp, kind, jid, { node, timeout, queue })
   return useSuspenseQuery(withSuspenseOptions(forTarget, rest), client.queryClient)
 }
 

@@ -64,11 +64,15 @@ export class CapsComputer {
       clearTimeout(this.#burstTimer)
     }
     const wait = Math.max(0, Math.min(BURST_QUIET, this.#burstStart + BURST_MAX - now))
-    this.#burstTimer = setTimeout(() => {
-      this.#burstTimer = undefined
-      this.#inProgress--
-      if (!this.#disposed) this.compute()
-    }, wait)
+    this.#burstTimer = setTimeout(() => this.#endBurst(), wait)
+  }
+
+  /** The burst waiting for its quiet period is over: its ver is computed. */
+  #endBurst(): void {
+    clearTimeout(this.#burstTimer)
+    this.#burstTimer = undefined
+    this.#inProgress--
+    if (!this.#disposed) this.compute()
   }
 
   /**
@@ -84,12 +88,7 @@ export class CapsComputer {
 
   /** Resolves once every ver scheduled so far is computed, a burst still waiting for its quiet period included. */
   async settled(): Promise<void> {
-    if (this.#burstTimer !== undefined) {
-      clearTimeout(this.#burstTimer)
-      this.#burstTimer = undefined
-      this.#inProgress--
-      this.compute()
-    }
+    if (this.#burstTimer !== undefined) this.#endBurst()
     await this.#computing
   }
 
