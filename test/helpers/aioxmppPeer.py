@@ -131,11 +131,15 @@ async def run(client, disco):
             report(id=command['id'], ok=False, error=repr(error),
                    condition=getattr(condition, 'value', [None, None])[1] if condition is not None else None)
 
+    # Held: asyncio keeps only weak references to tasks.
+    tasks = set()
     while True:
         line = await reader.readline()
         if not line:
             return
-        asyncio.ensure_future(handle(json.loads(line)))
+        task = asyncio.ensure_future(handle(json.loads(line)))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
 
 async def main():

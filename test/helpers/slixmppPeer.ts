@@ -1,5 +1,5 @@
 // slixmpp as an independent XMPP peer (test/helpers/slixmppCapsPeer.py,
-// slixmppRsmPeer.py), run with Debian's /usr/bin/python3 (the python3 on PATH
+// slixmppRsmPeer.py, slixmppDiscoPeer.py), run with Debian's /usr/bin/python3 (the python3 on PATH
 // may lack slixmpp; `npm run test:integration` installs python3-slixmpp when
 // it is missing).
 import { spawn } from 'node:child_process'
@@ -7,12 +7,15 @@ import { createInterface } from 'node:readline'
 import type { Interface } from 'node:readline'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { startCommandPeer } from './commandPeer.js'
+import type { PeerInfo, PeerItems } from './commandPeer.js'
 import type { TestServer } from './server.js'
 
 // From the string: under jsdom the global URL is jsdom's, which fileURLToPath refuses.
 const HERE = dirname(fileURLToPath(import.meta.url))
 const CAPS_SCRIPT = join(HERE, 'slixmppCapsPeer.py')
 const RSM_SCRIPT = join(HERE, 'slixmppRsmPeer.py')
+const DISCO_SCRIPT = join(HERE, 'slixmppDiscoPeer.py')
 const PYTHON = '/usr/bin/python3'
 
 type Server = Pick<TestServer, 'host' | 'c2sPort'>
@@ -126,4 +129,34 @@ export function walkItemsWithSlixmpp(server: Server, account: Account, target: s
       else if (line.event === 'error') finish(new Error(`slixmpp walk: ${line.message}\n${stderr()}`))
     })
   })
+}
+
+/** What slixmppDiscoPeer.py declares besides its identities and its albums node. */
+export const SLIXMPP_FEATURE = 'urn:example:slixmpp'
+export const SLIXMPP_INFO_FORM = 'urn:example:slixmpp:info'
+
+/** slixmpp's disco both ways (test/helpers/slixmppDiscoPeer.py): it answers, and asks on command. */
+export interface SlixmppDiscoPeer {
+  jid: string
+  /** slixmpp's get_info, as it parsed the result. */
+  info(jid: string, node?: string): Promise<PeerInfo>
+  /** slixmpp's get_items, the items in document order. */
+  items(jid: string, node?: string): Promise<PeerItems>
+  /** A directed presence, with slixmpp's XEP-0115 caps. */
+  presence(to: string): Promise<void>
+  stop(): Promise<void>
+}
+
+/** Starts slixmppDiscoPeer.py as `account` on `server`; resolves once its session is up and its disco declared. */
+export async function startSlixmppDiscoPeer(server: Server, account: Account): Promise<SlixmppDiscoPeer> {
+  const peer = await startCommandPeer(DISCO_SCRIPT, server, account, { resource: 'slixmpp' })
+  return {
+    jid: peer.jid,
+    info: (jid, node) => peer.command('info', { jid, node: node ?? null }) as Promise<PeerInfo>,
+    items: (jid, node) => peer.command('items', { jid, node: node ?? null }) as Promise<PeerItems>,
+    presence: async (to) => {
+      await peer.command('presence', { to })
+    },
+    stop: peer.stop,
+  }
 }

@@ -18,7 +18,7 @@ import {
 } from '../../src/core/index.js'
 import type { XmlElement, XmppClient } from '../../src/core/index.js'
 import { EntityCaps } from '../../src/core/caps/index.js'
-import { AIOXMPP_FEATURE, AioxmppError, startAioxmppPeer } from '../helpers/aioxmppPeer.js'
+import { AIOXMPP_FEATURE, PeerCommandError, startAioxmppPeer } from '../helpers/aioxmppPeer.js'
 import type { AioxmppPeer } from '../helpers/aioxmppPeer.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
@@ -152,8 +152,8 @@ describe(`aioxmpp as a peer through ${serverName}`, () => {
 
     it('gets item-not-found for a node that is not mounted', async () => {
       const error = await aiox.info(bobJid, 'no-such-node').catch((e: unknown) => e)
-      expect(error).toBeInstanceOf(AioxmppError)
-      expect((error as AioxmppError).condition).toBe('item-not-found')
+      expect(error).toBeInstanceOf(PeerCommandError)
+      expect((error as PeerCommandError).condition).toBe('item-not-found')
     })
 
     it("verifies our presence's XEP-0390 hash with its own caps service", async () => {
