@@ -315,8 +315,11 @@ export class ReplyMatcher {
       if (!own) return false
       return to === own.bare().toString() || to === own.domain
     }
-    // `to` is canonical: a reply from exactly it needs no parsing.
-    return from === to || tryNormalizeJid(from) === to
+    // `to` is canonical: a reply from exactly it needs no parsing. Stringprep servers (Prosody 0.12,
+    // ejabberd) map the resource with NFKC too ('ｘ' is 'x'), where normalizeJid keeps RFC 7622's NFC:
+    // the resource asked, as the server wrote it.
+    const normalized = from === to ? to : tryNormalizeJid(from)
+    return normalized === to || normalized === to.normalize('NFKC')
   }
 
   readonly #endSession = (): void => {

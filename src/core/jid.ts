@@ -4,7 +4,8 @@
  * RFC 7622 (XMPP address format): localpart, domainpart and resourcepart each
  * 1..1023 octets; the localpart excludes  " & ' / : < > @  and spaces.
  * @xmpp/jid parses leniently ("a@b@c" is accepted), so the checks it skips
- * are made here, and its normalisation (lower-cased local and domain) is kept.
+ * are made here, and its normalisation (lower-cased local and domain) is kept,
+ * after the Unicode normalisation servers apply (parseJid).
  */
 import { JID } from '@xmpp/jid'
 import { InvalidJidError } from './errors.js'
@@ -62,8 +63,11 @@ function parseJid(input: JidInput): JID {
   }
   const s = String(input)
   const slash = s.indexOf('/')
-  const bareString = slash === -1 ? s : s.slice(0, slash)
-  const resource = slash === -1 ? undefined : s.slice(slash + 1)
+  // The forms servers route by, so that a reply's `from` is the JID asked: NFKC for the localpart and
+  // the domain (width mapping and NFC, RFC 7622 sections 3.2.2 and 3.3.2; stringprep's NFKC), NFC for
+  // the resource (RFC 7622 section 3.4.2). Checked as mapped: a fullwidth '＠' is an '@'.
+  const bareString = (slash === -1 ? s : s.slice(0, slash)).normalize('NFKC')
+  const resource = slash === -1 ? undefined : s.slice(slash + 1).normalize('NFC')
   const at = bareString.indexOf('@')
   const local = at === -1 ? undefined : bareString.slice(0, at)
   const domain = at === -1 ? bareString : bareString.slice(at + 1)

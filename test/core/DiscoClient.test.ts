@@ -874,6 +874,30 @@ describe('DiscoClient reply matching', () => {
     alice.receive(reply(must(requests[0]), infoToXml(info()), { from: 'Bob@EXAMPLE.org/b' }))
     await expect(query).resolves.toEqual(info())
   })
+  it("accepts a reply from the server's form of the JID asked, in other Unicode forms", async () => {
+    const { dc, alice, captureRequests } = setup()
+    const requests = captureRequests()
+    // Written decomposed and in fullwidth letters: sent as RFC 7622 normalises them.
+    const query = dc.queryInfo('Cafe\u0301@example.org/\uff58')
+    expect(must(requests[0]).attrs.to).toBe('caf\u00e9@example.org/\uff58')
+    // A stringprep server (Prosody 0.12, ejabberd) maps the resource with NFKC: the reply comes from '.../x'.
+    alice.receive(reply(must(requests[0]), infoToXml(info()), { from: 'caf\u00e9@example.org/x' }))
+    await expect(query).resolves.toEqual(info())
+  })
+
+  it("ignores a reply from another resource that is only another resource's NFKC form", async () => {
+    const { dc, alice, captureRequests } = setup()
+    const requests = captureRequests()
+    const query = track(dc.queryInfo('bob@example.org/x'))
+    // 'ｘ' maps to 'x', not the other way round: the asked 'x' is not answered for by 'ｘ'.
+    alice.receive(reply(must(requests[0]), infoToXml(info('urn:evil')), { from: 'bob@example.org/\uff58' }))
+    alice.receive(reply(must(requests[0]), infoToXml(info('urn:evil')), { from: 'mallory@example.org/x' }))
+    await settle()
+    expect(query.state).toBe('pending')
+    alice.receive(reply(must(requests[0]), infoToXml(info())))
+    await vi.waitFor(() => expect(query.state).toBe('fulfilled'))
+    expect(query.value).toEqual(info())
+  })
 })
 
 describe('DiscoClient validation of replies and input', () => {

@@ -47,6 +47,18 @@ describe('toJid and normalizeJid accept valid JIDs', () => {
     expect(normalizeJid('EXAMPLE.org')).toBe('example.org')
   })
 
+  it('writes the localpart and domain in NFKC (fullwidth letters are ASCII) and the resource in NFC, as servers route them', () => {
+    // U+FF41.. fullwidth letters; 'e' + U+0301 combining acute is 'é' (U+00E9) composed.
+    expect(normalizeJid('\uff42\uff4f\uff42@\uff45xample.org/\uff58')).toBe('bob@example.org/\uff58')
+    expect(normalizeJid('Cafe\u0301@example.org/Re\u0301sume\u0301')).toBe('caf\u00e9@example.org/R\u00e9sum\u00e9')
+    expect(normalizeJid('bob@E\u0301xample.org')).toBe('bob@\u00e9xample.org')
+  })
+
+  it('checks the localpart and domain as mapped: a fullwidth "@" or "/" is one', () => {
+    expect(() => normalizeJid('a\uff20b@example.org')).toThrow(InvalidJidError)
+    expect(() => normalizeJid('a@exa\uff0fmple.org')).toThrow(InvalidJidError)
+  })
+
   it('drops the trailing dot of a fully qualified domain', () => {
     expect(normalizeJid('alice@example.org./r')).toBe('alice@example.org/r')
   })

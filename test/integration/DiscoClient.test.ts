@@ -101,6 +101,16 @@ describe(`DiscoClient through ${serverName}`, () => {
     expect(bobCounts.info - before).toBe(2)
   })
 
+  it("gets bob's answer when the app writes his JID in another Unicode form: the server prepares it, and the reply comes from the prepared JID", async () => {
+    const fullwidth = (ascii: string): string => String.fromCodePoint(...[...ascii].map((c) => (c.codePointAt(0) ?? 0) + 0xfee0))
+    // Fullwidth letters are their ASCII letters to the server (stringprep NFKC, RFC 7622 width mapping):
+    // in the localpart and domain, and, for Prosody's and ejabberd's resourceprep, in the resource.
+    for (const written of [`${fullwidth('bob')}@${server.host}/it`, `bob@${fullwidth(server.host)}/it`, `bob@${server.host}/${fullwidth('it')}`]) {
+      const info = await dc.queryInfo(written, { requireFresh: true, timeout: 10_000 })
+      expect(info.features).toContain('urn:example:chess')
+    }
+  })
+
   it('rejects with TimeoutError when the peer never answers', async () => {
     await expect(dc.queryInfo(String(dave.jid), { timeout: 300 })).rejects.toBeInstanceOf(TimeoutError)
   })
