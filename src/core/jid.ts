@@ -17,6 +17,10 @@ export type JidInput = string | { toString(): string }
 const utf8 = new TextEncoder()
 const LOCAL_FORBIDDEN = /["&'/:<>@\s]/
 const DOMAIN_FORBIDDEN = /[\s@/"&'<>\\]/
+// RFC 8264 section 8: default-ignorable code points (zero-width space, soft hyphen, variation
+// selectors; the joiners aside) and private use are disallowed in every part. Stringprep servers
+// map the former to nothing and would answer from another JID than the one asked.
+const DISALLOWED = /(?![\u200c\u200d])[\p{DI}\p{Co}]/u
 
 function checkPart(input: unknown, part: string, what: string, max = 1023): void {
   if (part.length === 0) throw new InvalidJidError(input, `empty ${what}`)
@@ -24,6 +28,7 @@ function checkPart(input: unknown, part: string, what: string, max = 1023): void
   // What XML cannot carry (a control character, a lone surrogate) would reach the peer changed, or not at all.
   const unwritable = unwritableReason(part)
   if (unwritable) throw new InvalidJidError(input, `${what} ${unwritable}`)
+  if (DISALLOWED.test(part)) throw new InvalidJidError(input, `forbidden character in the ${what}`)
 }
 
 /** What toJid returns: an @xmpp/jid JID, described structurally so no @types package is needed. */

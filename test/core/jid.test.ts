@@ -54,6 +54,10 @@ describe('toJid and normalizeJid accept valid JIDs', () => {
     expect(normalizeJid('bob@E\u0301xample.org')).toBe('bob@\u00e9xample.org')
   })
 
+  it('keeps the joiners, which RFC 8264 allows in context', () => {
+    expect(normalizeJid('\u0915\u094d\u200d@example.org')).toBe('\u0915\u094d\u200d@example.org')
+  })
+
   it('checks the localpart and domain as mapped: a fullwidth "@" or "/" is one', () => {
     expect(() => normalizeJid('a\uff20b@example.org')).toThrow(InvalidJidError)
     expect(() => normalizeJid('a@exa\uff0fmple.org')).toThrow(InvalidJidError)
@@ -162,6 +166,10 @@ describe('toJid and normalizeJid reject invalid JIDs with InvalidJidError', () =
     ['a DEL in the resource', 'alice@example.org/\u007f'],
     ['U+FFFE (which XML cannot carry) in the resource', 'alice@example.org/\ufffe'],
     ['a lone surrogate (sent as U+FFFD) in the resource', 'alice@example.org/phone\ud83d'],
+    ['a zero-width space (default-ignorable, RFC 8264) in the localpart', 'b\u200bob@example.org'],
+    ['a soft hyphen in the domain', 'bob@exam\u00adple.org'],
+    ['a variation selector in the resource', 'bob@example.org/phone\u2764\ufe0f'],
+    ['a private-use character in the localpart', 'b\ue000ob@example.org'],
     ['a quote in the localpart', 'a"b@example.org'],
     ['an apostrophe in the localpart', "a'b@example.org"],
     ['an ampersand in the localpart', 'a&b@example.org'],

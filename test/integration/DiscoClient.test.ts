@@ -7,6 +7,7 @@ import {
   DisconnectedError,
   DiscoClient,
   DiscoServer,
+  InvalidJidError,
   NS_DISCO_INFO,
   StanzaError,
   StaticNode,
@@ -109,6 +110,15 @@ describe(`DiscoClient through ${serverName}`, () => {
       const info = await dc.queryInfo(written, { requireFresh: true, timeout: 10_000 })
       expect(info.features).toContain('urn:example:chess')
     }
+  })
+
+  it('refuses, sending nothing, a JID with a character RFC 7622 disallows, which the server would drop (and answer for another JID) or refuse', async () => {
+    const sent = countSent(alice)
+    // Zero-width space, soft hyphen (stringprep maps both to nothing), a variation selector, a private-use character.
+    for (const written of [`b\u200bob@${server.host}/it`, `bob@local\u00adhost/it`, `bob@${server.host}/it\ufe0f`, `b\ue000ob@${server.host}/it`]) {
+      await expect(dc.queryInfo(written, { timeout: 5000 })).rejects.toBeInstanceOf(InvalidJidError)
+    }
+    expect(sent()).toBe(0)
   })
 
   it('rejects with TimeoutError when the peer never answers', async () => {
