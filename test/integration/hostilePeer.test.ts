@@ -8,8 +8,11 @@ import { xml } from '@xmpp/client'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   DiscoClient,
+  DiscoServer,
   InvalidJidError,
   MalformedResponseError,
+  NS_CAPS,
+  NS_CAPS2,
   NS_DISCO_INFO,
   NS_DISCO_ITEMS,
   NS_RSM,
@@ -19,12 +22,13 @@ import {
   TimeoutError,
 } from '../../src/core/index.js'
 import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
+import { EntityCaps } from '../../src/core/caps/index.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
 import { clientErrors, connectClient, stopClient } from '../helpers/xmppClient.js'
 import type { Client } from '../helpers/xmppClient.js'
 
-const users = ['alice', 'mallory', 'bob'].map((username) => ({ username, password: `${username}-pw` }))
+const users = ['alice', 'mallory', 'bob', 'carol'].map((username) => ({ username, password: `${username}-pw` }))
 const asXmpp = (c: Client) => c as unknown as XmppClient
 
 /** How mallory answers one disco get: the stanzas to send back (none: stay silent). */
@@ -44,6 +48,8 @@ function itemsQuery(attrs: Record<string, string | undefined>, ...children: XmlE
 }
 
 const identity = xml('identity', { category: 'client', type: 'pc' })
+const NODE = 'https://app.example'
+const NS_HASHES = 'urn:xmpp:hashes:2'
 
 describe(`A hostile peer's disco answers through ${serverName}`, () => {
   let server: TestServer
@@ -267,6 +273,39 @@ describe(`A hostile peer's disco answers through ${serverName}`, () => {
     expect(endless).toMatchObject({ complete: false, last: expect.any(String) as unknown })
     expect(endless.items).toHaveLength(30)
     expect(endless.count).toBeUndefined()
+  })
+
+  it("keeps a peer that copies another's caps from poisoning them: its forged answer stays its own", async () => {
+    const carol = await connectClient(server, { username: 'carol', password: 'carol-pw', resource: 'hostile' })
+    const caps = EntityCaps.for(asXmpp(alice), { node: NODE, discoClient: dc })
+    try {
+      const carolJid = String(carol.jid)
+      DiscoServer.for(asXmpp(carol)).registerFeature('urn:example:real')
+      const carolCaps = EntityCaps.for(asXmpp(carol), { node: NODE })
+      await vi.waitFor(() => expect(carolCaps.ver).toBeDefined())
+      // Mallory advertises carol's hashes (both kinds) and answers its caps node with something else.
+      const copied = [
+        xml('c', { xmlns: NS_CAPS, hash: 'sha-1', node: NODE, ver: carolCaps.ver }),
+        xml('c', { xmlns: NS_CAPS2 }, ...carolCaps.hashes.map((h) => xml('hash', { xmlns: NS_HASHES, algo: h.algo }, h.value))),
+      ]
+      answer = (req) => [result(req, infoQuery({ node: req.getChild('query')?.attrs.node }, identity, xml('feature', { var: 'urn:forged' })))]
+      await mallory.send(xml('presence', { to: String(alice.jid) }, ...copied))
+      await carol.send(xml('presence', { to: String(alice.jid) }))
+      await vi.waitFor(() => expect(caps.snapshot().jids.map((j) => j.jid).sort()).toEqual([carolJid, malloryJid].sort()))
+      // Mallory asked first: carol's query waits for mallory's verification, which fails, then asks carol.
+      const [forged, real] = await Promise.all([dc.queryInfo(malloryJid), dc.queryInfo(carolJid)])
+      expect(forged.features).toEqual(['urn:forged'])
+      expect(real.features).toContain('urn:example:real')
+      const verified = caps.snapshot().hashes
+      expect(verified.length).toBeGreaterThan(0)
+      for (const hash of verified) {
+        expect(hash.info.features).toContain('urn:example:real')
+        expect(hash.jids).toContain(carolJid)
+      }
+    } finally {
+      caps.dispose()
+      await stopClient(carol)
+    }
   })
 
   it('parses a reply of 50,000 features without crashing', async () => {
