@@ -32,4 +32,19 @@ describe('PageWalk', () => {
     expect(walk.add({ items: [{ jid: 'a.example.org' }], rsm: { last: 'x' } })).toBe('x')
     expect(walk.add({ items: [{ jid: 'a.example.org' }], rsm: { last: 'y' } })).toBeUndefined()
   })
+
+  it('goes on past the count by counting once the count went down: items counted may be gone (ejabberd, rooms destroyed mid-walk)', () => {
+    const page = (from: number, count: number) => {
+      const items = Array.from({ length: 10 }, (_, i) => ({ jid: `room${from + i}@muc.example.org` }))
+      return { items, rsm: { first: `room${from}`, last: `room${from + 9}`, count } }
+    }
+    const walk = new PageWalk()
+    expect(walk.add(page(0, 35))).toBe('room9')
+    // 5 of the first 10 rooms went away: 30 left, 25 of them not seen yet.
+    expect(walk.add(page(10, 30))).toBe('room19')
+    expect(walk.add(page(20, 30))).toBe('room29')
+    expect(walk.add({ items: [{ jid: 'room30@muc.example.org' }], rsm: { first: 'room30', last: 'room30', count: 30 } })).toBe('room30')
+    expect(walk.add({ items: [], rsm: { count: 30 } })).toBeUndefined()
+    expect(walk.items).toHaveLength(31)
+  })
 })

@@ -212,4 +212,38 @@ describe(`Large directories through ${serverName}`, () => {
     },
     120_000,
   )
+
+  onlyOn('ejabberd')(
+    "walks every room of ejabberd's MUC service with useDiscoItemsPages while rooms behind the cursor are destroyed (its count goes down, <first> has no index)",
+    async () => {
+      const muc = server.mucService as string
+      const api = server.api as NonNullable<TestServer['api']>
+      // 330 rooms, with the other test's 300 (or alone) a total whose last page boundary below the count minus 30
+      // falls inside the directory.
+      const names = Array.from({ length: 330 }, (_, i) => `dir${String(i).padStart(3, '0')}`)
+      for (let i = 0; i < names.length; i += 10) {
+        await Promise.all(
+          names.slice(i, i + 10).map((name) => api('create_room_with_opts', { name, service: muc, host: server.host, options: [{ name: 'persistent', value: 'true' }] })),
+        )
+      }
+      const result = renderPages(alice, newQueryClient(), muc, 100)
+      await waitFor(() => expect(result.current?.items).toHaveLength(100))
+      // 30 rooms of the first page go away: a walk that counts what arrived against the new count stops 30 rooms short.
+      const destroyed = new Set(names.slice(10, 40))
+      for (const name of destroyed) await api('destroy_room', { name, service: muc })
+      while (result.current?.hasNextPage) {
+        const pages = result.current.data?.pages.length ?? 0
+        await act(() => result.current?.fetchNextPage())
+        await waitFor(() => expect(result.current?.data?.pages.length).toBe(pages + 1))
+      }
+      const seen = result.current?.items.map((i) => i.jid) ?? []
+      expect(new Set(seen).size).toBe(seen.length)
+      // Every room the service still has (the other test's too), as its admin API lists them.
+      const live = (await api('muc_online_rooms', { service: muc })) as string[]
+      expect(live.length).toBeGreaterThanOrEqual(300)
+      expect(live.filter((jid) => !seen.includes(jid))).toEqual([])
+      cleanup()
+    },
+    120_000,
+  )
 })
