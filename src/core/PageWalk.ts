@@ -14,9 +14,10 @@
  *   page), an empty page, a page that brings nothing new or repeats a last
  *   (a loop), and when what has arrived reaches the count (with first's
  *   index when given, else by counting). Without a count it goes on until
- *   one of the others. Counting is trusted only while the count does not go
- *   down: a lower count means items went away (a room destroyed during the
- *   walk), maybe some already counted, so the walk then goes on until one of
+ *   one of the others. Counting is trusted only while the count stays the
+ *   same: a new count means the list changed during the walk, maybe an item
+ *   already counted went away (a room destroyed behind the cursor, perhaps
+ *   while another was created ahead), so the walk then goes on until one of
  *   the others (measured: ejabberd's MUC, rooms destroyed behind the cursor
  *   made a count-based walk miss as many rooms at the end).
  */
@@ -31,8 +32,8 @@ export class PageWalk {
   /** The items so far (model.ts firstSeen). */
   readonly #seen = new Map<string, unknown>()
   readonly #lasts = new Set<string>()
-  /** The count went down during the walk: counting what arrived no longer says it is over. */
-  #shrunk = false
+  /** The count changed during the walk: counting what arrived no longer says it is over. */
+  #changed = false
 
   /** A walk that goes on from where an incomplete list stopped. */
   static resume(list: DiscoItemsList): PageWalk {
@@ -49,15 +50,15 @@ export class PageWalk {
     const rsm = page.rsm
     if (!rsm) return undefined
     if (rsm.count !== undefined) {
-      if (this.count !== undefined && rsm.count < this.count) this.#shrunk = true
+      if (this.count !== undefined && rsm.count !== this.count) this.#changed = true
       this.count = rsm.count
     }
     const last = rsm.last
     if (last === undefined || fresh === 0 || this.#lasts.has(last)) return undefined
     this.#lasts.add(last)
     if (rsm.count === undefined) return last
-    // Where the page ends (first's index), else how many arrived; -1 (go on) once the count went down.
-    const arrived = rsm.firstIndex === undefined ? (this.#shrunk ? -1 : this.items.length) : rsm.firstIndex + page.items.length
+    // Where the page ends (first's index), else how many arrived; -1 (go on) once the count changed.
+    const arrived = rsm.firstIndex === undefined ? (this.#changed ? -1 : this.items.length) : rsm.firstIndex + page.items.length
     return arrived < rsm.count ? last : undefined
   }
 
