@@ -19,7 +19,7 @@ import { slowNode } from '../helpers/slowNode.js'
 import type { Client } from '../helpers/xmppClient.js'
 
 const asXmpp = (c: Client) => c as unknown as XmppClient
-const users = ['alice', 'bob', 'carol', 'dave', 'erin'].map((username) => ({ username, password: `${username}-pw` }))
+const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((username) => ({ username, password: `${username}-pw` }))
 
 /** Counts the disco#info gets reaching bob for his root node. */
 function countRootInfo(bob: Client): () => number {
@@ -304,6 +304,37 @@ describe(`a session's life through ${serverName} with stream management`, () => 
     expect(resumed).toBe(1)
     expect(Array.from({ length: 20 }, (_, i) => infoPerNode.get(`n-${i}`))).toEqual(Array.from({ length: 20 }, () => 1))
     dc.dispose()
+  })
+
+  it("answers, once resumed, a peer's query whose answer met the dying connection", async () => {
+    const frank = await connectClient(server, { username: 'frank', password: 'frank-pw', resource: 'life' })
+    await waitFor(() => expect(frank.streamManagement.enabled).toBe(true))
+    // Before DiscoServer.for, so it runs before its routes: the connection dies
+    // once the query is read (and counted as handled), before the answer is written.
+    asXmpp(frank).middleware.use((ctx: IncomingContext, next) => {
+      if (ctx.stanza.getChild('query', NS_DISCO_INFO)?.attrs.node === 'cut') dropConnection(frank)
+      return next()
+    })
+    const frankDisco = DiscoServer.for(asXmpp(frank))
+    const cut = frankDisco.declaredNode('cut')
+    cut.registerIdentity('client', 'pc')
+    cut.registerFeature('urn:example:cut')
+    frankDisco.mountNode('cut', cut)
+    let resumed = 0
+    frank.streamManagement.on('resumed', () => resumed++)
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const dc = DiscoClient.for(asXmpp(alice), { queryClient })
+    // The server will not resend a query frank acknowledged: the answer must still come, not a TimeoutError.
+    const answer = dc.queryInfo(String(frank.jid), { node: 'cut', timeout: 20_000 }).then(
+      (info) => info.features.filter((f) => f.startsWith('urn:example:')),
+      (error: unknown) => error,
+    )
+    expect(await answer).toEqual(['urn:example:cut'])
+    expect(resumed).toBe(1)
+    expect(clientErrors(frank)).toEqual([])
+    dc.dispose()
+    frankDisco.dispose()
+    await stopClient(frank)
   })
 
   it("ends with the new session's answer for a hook whose first fetch was in flight when resumption was refused", async () => {
