@@ -55,7 +55,7 @@ import { ReplyMatcher } from './ReplyMatcher.js'
 import type { RequestQueue } from './RequestQueue.js'
 import { MAX_PAGE_SIZE, checkPageRequest } from './rsm.js'
 import type { RsmRequest } from './rsm.js'
-import { Session } from './Session.js'
+import { Session, connected } from './Session.js'
 import { assertOptionalText, checkTimeout } from './validate.js'
 import type { XmppClient } from './XmppClient.js'
 
@@ -516,7 +516,7 @@ export class DiscoClient {
    * answer; `caller` joins the flight.
    */
   #fetch(key: FlightKey, hash: string, caller: Caller, fresh: boolean, plan: Plan = {}): Promise<Result> {
-    if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
+    if (!connected(this.#xmpp)) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
     // An entry that has our options already is fetched with them (a hydrated one has no queryFn).
     let query = this.queryClient.getQueryCache().get(hash)
     let options: object | undefined
@@ -554,7 +554,7 @@ export class DiscoClient {
     if (future) return waitFor(future, { timeout, signal: context.signal })
     let flight = this.#flights.get(hash)
     if (!flight) {
-      if (!this.#connected()) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
+      if (!connected(this.#xmpp)) return Promise.reject(new DisconnectedError('Not connected: nothing was sent'))
       this.#attach()
       flight = this.#newFlight(key, false, plan, hash, true)
     }
@@ -649,11 +649,6 @@ export class DiscoClient {
       if (info) return info
     }
     return undefined
-  }
-
-  #connected(): boolean {
-    const status = this.#xmpp.status
-    return status === undefined || status === 'online'
   }
 
   // ---- priming and forgetting ----

@@ -21,7 +21,7 @@ import type { DiscoEventKind } from './DiscoEvents.js'
 import { tryNormalizeJid } from './jid.js'
 import { NS_DISCO_ITEMS, NS_STANZAS } from './namespaces.js'
 import type { Release } from './Node.js'
-import { Session } from './Session.js'
+import { Session, connected } from './Session.js'
 import type { XmlElement } from './xml.js'
 import type { IncomingContext, XmppClient } from './XmppClient.js'
 
@@ -130,8 +130,8 @@ export class ReplyMatcher {
    * DisconnectedError; a session that ends (not resumed) rejects it too.
    */
   request(to: string, payload: XmlElement): PendingRequest {
-    const status = this.#xmpp.status
-    if (status !== undefined && status !== 'online') {
+    // Being resumed: it waits below for the session.
+    if (!connected(this.#xmpp)) {
       return { promise: Promise.reject(new DisconnectedError()), cancel: () => {} }
     }
     const id = `disco-${this.#prefix}-${(++this.#counter).toString(36)}`

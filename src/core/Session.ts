@@ -352,6 +352,20 @@ export class Session {
   }
 }
 
+/**
+ * Whether a query may be made now (it goes out at once, or waits for the
+ * session to settle): online, or being resumed (the new stream open and
+ * XEP-0198 stream management enabled again, which xmpp.js does before it
+ * says online). After <resumed/> the server gives us what it kept (a reply,
+ * a presence) before xmpp.js is done: what those lead to (a walk's next
+ * page, the app's next query) is no query of the gap, which fails at once
+ * (so does one made as the connection is being given up or closed).
+ */
+export function connected(xmpp: XmppClient): boolean {
+  const status = xmpp.status
+  return status === undefined || status === 'online' || (status === 'open' && xmpp.streamManagement?.enabled === true)
+}
+
 function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }

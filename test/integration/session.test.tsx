@@ -8,7 +8,7 @@ import { xml } from '@xmpp/client'
 import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DisconnectedError, DiscoClient, DiscoServer, NS_CAPS, NS_DISCO_INFO } from '../../src/core/index.js'
+import { DisconnectedError, DiscoClient, DiscoServer, NS_CAPS, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/index.js'
 import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
 import { EntityCaps, capsVer, verifyCapsHash } from '../../src/core/caps/index.js'
 import { DiscoProvider, useDiscoInfo } from '../../src/react/index.js'
@@ -19,7 +19,7 @@ import { slowNode } from '../helpers/slowNode.js'
 import type { Client } from '../helpers/xmppClient.js'
 
 const asXmpp = (c: Client) => c as unknown as XmppClient
-const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((username) => ({ username, password: `${username}-pw` }))
+const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'].map((username) => ({ username, password: `${username}-pw` }))
 
 /** Counts the disco#info gets reaching bob for his root node. */
 function countRootInfo(bob: Client): () => number {
@@ -335,6 +335,61 @@ describe(`a session's life through ${serverName} with stream management`, () => 
     dc.dispose()
     frankDisco.dispose()
     await stopClient(frank)
+  })
+
+  it('completes a walk of disco#items pages whose next page came back while the stream was being resumed', async () => {
+    const grace = await connectClient(server, { username: 'grace', password: 'grace-pw', resource: 'life' })
+    await waitFor(() => expect(grace.streamManagement.enabled).toBe(true))
+    // Before DiscoServer.for, so it runs before its routes: holds the second page until released.
+    let held = 0
+    let release = (): void => {}
+    asXmpp(grace).middleware.use(async (ctx: IncomingContext, next) => {
+      const query = ctx.stanza.attrs.type === 'get' ? ctx.stanza.getChild('query', NS_DISCO_ITEMS) : undefined
+      if (query?.getChild('set')?.getChildText('after') && held++ === 0) await new Promise<void>((resolve) => (release = resolve))
+      return next()
+    })
+    const graceDisco = DiscoServer.for(asXmpp(grace))
+    const many = graceDisco.declaredNode('many')
+    many.registerIdentity('directory', 'user')
+    many.items = Array.from({ length: 250 }, (_, i) => ({ jid: `item-${i}@${server.host}` }))
+    graceDisco.mountNode('many', many)
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const dc = DiscoClient.for(asXmpp(alice), { queryClient })
+    await waitFor(() => expect(alice.streamManagement.enabled).toBe(true))
+    let resumed = 0
+    alice.streamManagement.on('resumed', () => resumed++)
+    const walk = dc.queryItems(String(grace.jid), { node: 'many' }).then(
+      (list) => list.items.length,
+      (error: unknown) => error,
+    )
+    await waitFor(() => expect(held).toBe(1))
+    dropConnection(alice)
+    await waitFor(() => expect(alice.status).not.toBe('online'))
+    // Answered while alice is away: the server gives her the page with <resumed/>, and the walk asks for the next.
+    release()
+    expect(await walk).toBe(250)
+    expect(resumed).toBe(1)
+    dc.dispose()
+    graceDisco.dispose()
+    await stopClient(grace)
+  })
+
+  it('answers a query the app makes on a reply that the server kept for it and gave back as the stream was resumed', async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const dc = DiscoClient.for(asXmpp(alice), { queryClient })
+    await waitFor(() => expect(alice.streamManagement.enabled).toBe(true))
+    const received = slow.received()
+    // The app's next step once the first answer is in: another query.
+    const next = dc.queryInfo(bobJid, { node: 'slow', requireFresh: true }).then(
+      () => dc.queryInfo(bobJid, { node: 'n-0', requireFresh: true }).then((info) => info.features.filter((f) => f.startsWith('urn:example:'))),
+      (error: unknown) => error,
+    )
+    await waitFor(() => expect(slow.received()).toBe(received + 1))
+    dropConnection(alice)
+    await waitFor(() => expect(alice.status).not.toBe('online'))
+    slow.release()
+    expect(await next.catch((error: unknown) => error)).toEqual(['urn:example:n-0'])
+    dc.dispose()
   })
 
   it("ends with the new session's answer for a hook whose first fetch was in flight when resumption was refused", async () => {
