@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Usage: node scripts/ensure-system-deps.mjs prosody [chromium] [ejabberd] [slixmpp]
+// Usage: node scripts/ensure-system-deps.mjs prosody [chromium] [ejabberd] [slixmpp] [aioxmpp]
 //
 // Checks the named system dependencies and, when some are missing and we run
 // as root with apt-get (CI, containers), installs the Debian packages.
@@ -36,6 +36,11 @@ const DEPS = {
     what: 'slixmpp for /usr/bin/python3 (an independent peer in the integration tests)',
     // Debian's python, not the python3 on PATH: a pyenv or venv one does not see Debian's modules.
     present: () => spawnSync('/usr/bin/python3', ['-c', 'import slixmpp'], { stdio: 'ignore' }).status === 0,
+  },
+  aioxmpp: {
+    pkg: 'python3-aioxmpp',
+    what: 'aioxmpp for /usr/bin/python3 (the library our disco follows, a peer in the integration tests)',
+    present: () => spawnSync('/usr/bin/python3', ['-c', 'import aioxmpp'], { stdio: 'ignore' }).status === 0,
   },
 }
 
