@@ -20,7 +20,7 @@ import { DiscoError, InvalidInputError, RegistrationError, StanzaError } from '.
 import { infoToXml, itemsToXml } from './model.js'
 import type { DiscoInfo, DiscoItem } from './model.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_STANZAS } from './namespaces.js'
-import { ItemClaims, Node, StaticNode } from './Node.js'
+import { ItemClaims, MANDATORY_FEATURES, Node, StaticNode } from './Node.js'
 import type { IdentityNames, Release } from './Node.js'
 import { MAX_PAGE_SIZE, itemUid, parseRsmRequest, rsmOf, selectPage } from './rsm.js'
 import type { Page } from './rsm.js'
@@ -172,6 +172,7 @@ export class DiscoServer extends Node {
   readonly #xmpp: XmppClient
   readonly #mounts = new Map<string, Mount>()
   readonly #declared = new Map<string, StaticNode>()
+  readonly #declaredNodes = new WeakSet<StaticNode>()
   readonly #nodeClaims = new Map<string, number>()
   /** True while the default identity is ours to withdraw and bring back. */
   #defaultManaged = true
@@ -292,6 +293,9 @@ export class DiscoServer extends Node {
     assertOptionalText(options.name, 'item name')
     if (!(node instanceof Node)) throw new InvalidInputError('mountNode needs a Node')
     this.#mounts.set(mountpoint, { node, listed: options.listed ?? false, name: options.name })
+    // A declared node forgotten while someone still held it (React keeps it
+    // across StrictMode's remount) is the shared one again.
+    if (node instanceof StaticNode && this.#declaredNodes.has(node) && !this.#declared.has(mountpoint)) this.#declared.set(mountpoint, node)
   }
 
   /** Stops answering for `mountpoint`. Throws a RegistrationError if nothing is mounted there. */
@@ -310,10 +314,27 @@ export class DiscoServer extends Node {
     assertText(mountpoint, 'mountpoint')
     let node = this.#declared.get(mountpoint)
     if (!node) {
-      node = new StaticNode()
-      this.#declared.set(mountpoint, node)
+      const created = new StaticNode()
+      this.#declared.set(mountpoint, created)
+      this.#declaredNodes.add(created)
+      created.onInfoChanged(() => this.#forgetIfUnused(mountpoint, created))
+      node = created
     }
     return node
+  }
+
+  /**
+   * Forgets a declared node once it is neither mounted nor declares
+   * anything, so that a node per chat room does not stay for the client's
+   * lifetime. Checked after the current task: StrictMode mounts again at once,
+   * and the releases of one React commit come in no set order.
+   */
+  #forgetIfUnused(mountpoint: string, node: StaticNode): void {
+    queueMicrotask(() => {
+      if (this.#declared.get(mountpoint) === node && this.#mounts.get(mountpoint)?.node !== node && declaresNothing(node)) {
+        this.#declared.delete(mountpoint)
+      }
+    })
   }
 
   /**
@@ -335,6 +356,7 @@ export class DiscoServer extends Node {
       }
       this.#nodeClaims.delete(mountpoint)
       if (this.#mounts.get(mountpoint)?.node === node) this.#mounts.delete(mountpoint)
+      if (node instanceof StaticNode) this.#forgetIfUnused(mountpoint, node)
     }
   }
 
@@ -496,4 +518,14 @@ export class DiscoServer extends Node {
       return stanzaError('cancel', 'internal-server-error')
     }
   }
+}
+
+/** Whether `node` declares nothing: no identity, form or item, no feature beyond the mandatory ones. */
+function declaresNothing(node: StaticNode): boolean {
+  return (
+    node.items.length === 0 &&
+    [...node.iterIdentities()].length === 0 &&
+    [...node.iterForms()].length === 0 &&
+    [...node.iterFeatures()].length === MANDATORY_FEATURES.length
+  )
 }

@@ -825,6 +825,56 @@ describe('DiscoServer mounts', () => {
   })
 })
 
+describe('DiscoServer declared nodes', () => {
+  const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
+
+  it('forgets a declared node once it is unmounted and declares nothing (a node per chat room does not stay)', async () => {
+    const { server } = setup()
+    const node = server.declaredNode('room-1')
+    const releaseFeature = node.claimFeature('urn:example:room')
+    const releaseMount = server.claimNode('room-1', node)
+    releaseMount()
+    releaseFeature()
+    await settled()
+    expect(server.declaredNode('room-1')).not.toBe(node)
+  })
+
+  it('keeps a declared node while it is mounted, or while it declares something', async () => {
+    const { server } = setup()
+    const mounted = server.declaredNode('mounted')
+    const releaseMount = server.claimNode('mounted', mounted)
+    mounted.claimFeature('urn:example:gone')()
+    const held = server.declaredNode('held')
+    held.claimFeature('urn:example:kept')
+    server.claimNode('held', held)()
+    await settled()
+    expect(server.declaredNode('mounted')).toBe(mounted)
+    expect(server.declaredNode('held')).toBe(held)
+    releaseMount()
+  })
+
+  it('keeps a declared node that is mounted again within the same task (StrictMode remounts at once)', async () => {
+    const { server } = setup()
+    const node = server.declaredNode('n')
+    server.claimNode('n', node)()
+    const again = server.claimNode('n', node)
+    await settled()
+    expect(server.declaredNode('n')).toBe(node)
+    again()
+  })
+
+  it('shares a forgotten declared node again once it is mounted again', async () => {
+    const { server } = setup()
+    const node = server.declaredNode('n')
+    server.claimNode('n', node)()
+    await settled()
+    server.mountNode('n', node)
+    server.unmountNode('n')
+    node.claimFeature('urn:example:kept')
+    expect(server.declaredNode('n')).toBe(node)
+  })
+})
+
 describe('DiscoServer reply cache', () => {
   it('builds the disco#info reply of a node once and reuses it until the node changes', async () => {
     const { alice, server } = setup()

@@ -1,13 +1,15 @@
 import { cleanup } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import { NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/index.js'
+import { DiscoServer, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/index.js'
 import { DiscoNode, Feature, Identity, Item } from '../../src/react/index.js'
 import {
+  asXmpp,
   errorSeen,
   identityList,
   infoSeen,
   itemsSeen,
   renderWithDisco,
+  settle,
   setup,
 } from '../helpers/renderWithDisco.js'
 
@@ -110,6 +112,20 @@ describe('<DiscoNode>', () => {
 
     rerender(<></>)
     expect(await errorSeen(alice, bob, NS_DISCO_INFO, 'n')).toBe('item-not-found')
+  })
+
+  it('is forgotten once it unmounts with its children, so a node per chat room does not stay', async () => {
+    const { alice, bob } = setup()
+    const { rerender } = renderWithDisco(bob, <Leaf node="room-1" />)
+    const server = DiscoServer.for(asXmpp(bob))
+    const mounted = server.getNode('room-1')
+    expect(mounted).toBe(server.declaredNode('room-1'))
+    rerender(<></>)
+    await settle()
+    expect(server.declaredNode('room-1')).not.toBe(mounted)
+    // Mounted again, it answers as before.
+    rerender(<Leaf node="room-1" />)
+    expect((await infoSeen(alice, bob, 'room-1')).features).toContain('urn:example:on-node')
   })
 
   it('lets a <Feature node> after it declare on its mountpoint', async () => {
