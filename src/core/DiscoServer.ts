@@ -215,11 +215,13 @@ export class DiscoServer extends Node {
     // resending only what it wrote. So an answer whose write meets a dying
     // connection joins that queue: resent once resumed, dropped with the
     // session otherwise. Watched only from the query to the write of its
-    // answer (the same run of microtasks): nothing wraps `send` otherwise.
+    // answer (the same run of microtasks), and only in a resumable session:
+    // nothing wraps `send` otherwise.
     const xmpp = this.#xmpp
     const unwritten = new Set<string | undefined>()
     let stopWatching: Release | undefined
     const watchWrite = (id: string | undefined): void => {
+      if (!xmpp.streamManagement?.id) return
       unwritten.add(id)
       stopWatching ??= ClientHooks.of(xmpp).interceptSend(
         (stanzas, write) => {
