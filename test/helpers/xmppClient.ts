@@ -2,7 +2,7 @@
 import { client } from '@xmpp/client'
 import type { Client } from '@xmpp/client'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/core/index.js'
-import type { IncomingContext, XmppClient } from '../../src/core/index.js'
+import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
 import type { ProsodyServer } from './prosody.js'
 
 export type { Client }
@@ -123,4 +123,14 @@ export function countDiscoGets(xmpp: Client): { info: number; items: number } {
     return next()
   })
   return counts
+}
+
+/** The disco#info gets `xmpp` sends from now on, with their `to` and `node`. */
+export function recordSentQueries(xmpp: Client): { to: string | undefined; node: string | undefined }[] {
+  const sent: { to: string | undefined; node: string | undefined }[] = []
+  xmpp.on('send', (el: XmlElement) => {
+    const query = el.name === 'iq' && el.attrs.type === 'get' ? el.getChild('query', NS_DISCO_INFO) : undefined
+    if (query) sent.push({ to: el.attrs.to, node: query.attrs.node })
+  })
+  return sent
 }

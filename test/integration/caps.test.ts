@@ -13,7 +13,7 @@ import { ecaps2Hash, ecaps2HashNode } from '../../src/core/caps/ecaps390.js'
 import type { IncomingContext, XmlElement, XmppClient } from '../../src/core/index.js'
 import { onlyOn, serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
-import { connectClient, stopClient } from '../helpers/xmppClient.js'
+import { connectClient, recordSentQueries, stopClient } from '../helpers/xmppClient.js'
 import type { Client } from '../helpers/xmppClient.js'
 
 const NODE = 'https://app.example'
@@ -29,15 +29,6 @@ function must<T>(value: T | undefined | null): T {
   return value
 }
 
-/** Counts the disco#info gets `xmpp` sends, with their `to` and `node`. */
-function recordSentQueries(xmpp: Client): { to: string | undefined; node: string | undefined }[] {
-  const sent: { to: string | undefined; node: string | undefined }[] = []
-  xmpp.on('send', (el: XmlElement) => {
-    const query = el.name === 'iq' && el.attrs.type === 'get' ? el.getChild('query', NS_DISCO_INFO) : undefined
-    if (query) sent.push({ to: el.attrs.to, node: query.attrs.node })
-  })
-  return sent
-}
 
 /** Counts the disco#info gets that reach `xmpp`, with who asked and for which node. */
 function recordReceivedQueries(xmpp: Client): { from: string | undefined; node: string | undefined }[] {

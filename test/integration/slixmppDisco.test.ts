@@ -16,14 +16,14 @@ import {
   StaticNode,
   softwareInfoForm,
 } from '../../src/core/index.js'
-import type { XmlElement, XmppClient } from '../../src/core/index.js'
+import type { XmppClient } from '../../src/core/index.js'
 import { EntityCaps } from '../../src/core/caps/index.js'
 import { PeerCommandError } from '../helpers/commandPeer.js'
 import { serverName, startServer } from '../helpers/server.js'
 import type { TestServer } from '../helpers/server.js'
 import { SLIXMPP_FEATURE, SLIXMPP_INFO_FORM, startSlixmppDiscoPeer } from '../helpers/slixmppPeer.js'
 import type { SlixmppDiscoPeer } from '../helpers/slixmppPeer.js'
-import { connectClient, stopClient } from '../helpers/xmppClient.js'
+import { connectClient, recordSentQueries, stopClient } from '../helpers/xmppClient.js'
 import type { Client } from '../helpers/xmppClient.js'
 
 const NODE = 'https://app.example'
@@ -31,15 +31,6 @@ const NS_CAPS = 'http://jabber.org/protocol/caps'
 const asXmpp = (c: Client) => c as unknown as XmppClient
 const password = (username: string) => `${username}-pw`
 
-/** The disco#info gets `xmpp` sends, with their `to` and `node`. */
-function recordSentQueries(xmpp: Client): { to: string | undefined; node: string | undefined }[] {
-  const sent: { to: string | undefined; node: string | undefined }[] = []
-  xmpp.on('send', (el: XmlElement) => {
-    const query = el.name === 'iq' && el.attrs.type === 'get' ? el.getChild('query', NS_DISCO_INFO) : undefined
-    if (query) sent.push({ to: el.attrs.to, node: query.attrs.node })
-  })
-  return sent
-}
 
 describe(`slixmpp's disco as a peer through ${serverName}`, () => {
   let server: TestServer
