@@ -14,7 +14,6 @@
  * (dispose() makes the routes pass queries on instead).
  */
 import xml from '@xmpp/xml'
-import { ClientHooks } from './ClientHooks.js'
 import { DiscoEvents } from './DiscoEvents.js'
 import { DiscoError, InvalidInputError, RegistrationError, StanzaError } from './errors.js'
 import { infoToXml, itemsToXml } from './model.js'
@@ -23,6 +22,7 @@ import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_STANZAS } from './namespaces.js'
 import { ItemClaims, MANDATORY_FEATURES, Node, StaticNode } from './Node.js'
 import type { IdentityNames, Release } from './Node.js'
 import { MAX_PAGE_SIZE, itemUid, parseRsmRequest, rsmOf, selectPage } from './rsm.js'
+import { requeueFailedAnswers } from './requeueFailedAnswers.js'
 import type { Page } from './rsm.js'
 import { assertOptionalText, assertText } from './validate.js'
 import type { ServedEvent } from './DiscoEvents.js'
@@ -210,36 +210,8 @@ export class DiscoServer extends Node {
     this.#attached = true
     const callee = this.#xmpp.iqCallee
     const events = DiscoEvents.of(this.#xmpp)
-    // XEP-0198: a query is counted as handled as it is read, so the server
-    // will not send it again after a resumption, and xmpp.js queues for
-    // resending only what it wrote. So an answer whose write meets a dying
-    // connection joins that queue: resent once resumed, dropped with the
-    // session otherwise. Watched only from the query to the write of its
-    // answer (the same run of microtasks), and only in a resumable session:
-    // nothing wraps `send` otherwise.
-    const xmpp = this.#xmpp
-    const unwritten = new Set<string | undefined>()
-    let stopWatching: Release | undefined
-    const watchWrite = (id: string | undefined): void => {
-      if (!xmpp.streamManagement?.id) return
-      unwritten.add(id)
-      stopWatching ??= ClientHooks.of(xmpp).interceptSend(
-        (stanzas, write) => {
-          for (const stanza of stanzas) unwritten.delete(stanza.attrs.id)
-          if (unwritten.size === 0 && stopWatching) {
-            // Not from within the chain of interceptors this write is going through.
-            queueMicrotask(stopWatching)
-            stopWatching = undefined
-          }
-          return write().catch((error: unknown) => {
-            const sm = xmpp.streamManagement as { id?: string; outbound_q?: unknown[] } | undefined
-            if (!sm?.id || !sm.outbound_q) throw error
-            for (const stanza of stanzas) sm.outbound_q.push({ stanza })
-          })
-        },
-        (stanza) => stanza.name === 'iq' && unwritten.has(stanza.attrs.id),
-      )
-    }
+    // An answer whose write meets a dying connection is sent again once resumed.
+    const watchWrite = requeueFailedAnswers(this.#xmpp)
     const answer = (kind: 'info' | 'items') => (ctx: IncomingContext, next: () => unknown) => {
       if (this.#disposed) return next()
       const reply = this.#answer(ctx, kind)
